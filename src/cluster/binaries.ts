@@ -44,10 +44,14 @@ export function ensureMariadbBinaries(log: (line: string) => void = () => {}): M
     log("mariadbd not found: installing mariadb-server with apt-get");
     const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
     execFileSync("apt-get", ["update"], { stdio: "inherit", env });
-    execFileSync("apt-get", ["install", "-y", "--no-install-recommends", "mariadb-server", "mariadb-client"], {
-      stdio: "inherit",
-      env,
-    });
+    execFileSync(
+      "apt-get",
+      ["install", "-y", "--no-install-recommends", "mariadb-server", "mariadb-client"],
+      {
+        stdio: "inherit",
+        env,
+      },
+    );
     mariadbd = find(["mariadbd", "mysqld"]);
     installDb = find(["mariadb-install-db", "mysql_install_db"]);
     if (mariadbd === undefined || installDb === undefined) {

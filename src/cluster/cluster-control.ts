@@ -178,7 +178,9 @@ export async function waitUntilAccepting(server: ServerInfo, pid: number, timeou
         throw new Error(`mariadbd ${server.name} exited while starting:\n${tailOfErrorLog(server)}`);
       }
       if (Date.now() > deadline) {
-        throw new Error(`mariadbd ${server.name} did not accept connections in ${timeoutMs} ms (${String(error)})`);
+        throw new Error(
+          `mariadbd ${server.name} did not accept connections in ${timeoutMs} ms (${String(error)})`,
+        );
       }
       await sleep(50);
     }

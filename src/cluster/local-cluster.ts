@@ -76,9 +76,7 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
 
   try {
     await Promise.all(servers.map((s) => installDatadir(binaries.installDb, s)));
-    await Promise.all(
-      servers.map((s) => waitUntilAccepting(s, spawnServer(binaries.mariadbd, s), 60_000)),
-    );
+    await Promise.all(servers.map((s) => waitUntilAccepting(s, spawnServer(binaries.mariadbd, s), 60_000)));
     log(`mariadbd started on ports ${ports.join(", ")}`);
     const primary = servers[0]!;
     await rootQuery(primary, ...setupPrimarySql());

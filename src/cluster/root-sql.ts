@@ -5,7 +5,12 @@ export type Row = Record<string, unknown>;
 
 /** Opens a root connection over the server's unix socket (root has no password there). */
 export function rootConnection(server: ServerInfo, connectTimeout = 5_000): Promise<mysql.Connection> {
-  return mysql.createConnection({ socketPath: server.socket, user: "root", connectTimeout, multipleStatements: true });
+  return mysql.createConnection({
+    socketPath: server.socket,
+    user: "root",
+    connectTimeout,
+    multipleStatements: true,
+  });
 }
 
 /** Runs statements as root, one after another, and returns the rows of the last one. */

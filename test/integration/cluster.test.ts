@@ -34,7 +34,9 @@ describe("the local test cluster", () => {
 
   it("replicates a write on the primary to both replicas", async () => {
     const marker = `row-${process.pid}-${Date.now()}`;
-    await onPrimary("CREATE TABLE IF NOT EXISTS harness_rows (id INT AUTO_INCREMENT PRIMARY KEY, v VARCHAR(64))");
+    await onPrimary(
+      "CREATE TABLE IF NOT EXISTS harness_rows (id INT AUTO_INCREMENT PRIMARY KEY, v VARCHAR(64))",
+    );
     await onPrimary("INSERT INTO harness_rows (v) VALUES (?)", [marker]);
     await cluster.waitForReplication();
     expect(cluster.replicas).toHaveLength(2);

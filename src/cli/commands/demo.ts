@@ -11,7 +11,9 @@ function parseReplicas(args: readonly string[]): number | string {
   const at = args.indexOf("--replicas");
   if (at === -1) return 2;
   const value = Number(args[at + 1]);
-  return Number.isInteger(value) && value >= 0 && value <= 5 ? value : "--replicas takes a number from 0 to 5";
+  return Number.isInteger(value) && value >= 0 && value <= 5
+    ? value
+    : "--replicas takes a number from 0 to 5";
 }
 
 export const demoCommand: Command = {
@@ -35,7 +37,8 @@ export const demoCommand: Command = {
       "",
       `MariaDB ${cluster.info.version}`,
       ...cluster.info.servers.map(
-        (s) => `  ${s.name.padEnd(9)} 127.0.0.1:${s.port}  mariadb -h127.0.0.1 -P${s.port} -u${app.user} -p${app.password} ${cluster.info.database}`,
+        (s) =>
+          `  ${s.name.padEnd(9)} 127.0.0.1:${s.port}  mariadb -h127.0.0.1 -P${s.port} -u${app.user} -p${app.password} ${cluster.info.database}`,
       ),
       "",
       "The proxy itself is not wired into the demo yet; connect to the servers above.",

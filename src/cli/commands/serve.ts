@@ -1,3 +1,6 @@
 import { type Command, notBuiltYet } from "../command.js";
 
-export const serveCommand: Command = notBuiltYet("serve", "Run the proxy (sluice serve --config sluice.yaml)");
+export const serveCommand: Command = notBuiltYet(
+  "serve",
+  "Run the proxy (sluice serve --config sluice.yaml)",
+);
