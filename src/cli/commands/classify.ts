@@ -1,3 +1,6 @@
 import { type Command, notBuiltYet } from "../command.js";
 
-export const classifyCommand: Command = notBuiltYet("classify", "Print the classifier's facts for SQL statements");
+export const classifyCommand: Command = notBuiltYet(
+  "classify",
+  "Print the classifier's facts for SQL statements",
+);

@@ -1,3 +1,6 @@
 import { type Command, notBuiltYet } from "../command.js";
 
-export const dryRunCommand: Command = notBuiltYet("dry-run", "Replay query logs against a policy and report where each statement goes");
+export const dryRunCommand: Command = notBuiltYet(
+  "dry-run",
+  "Replay query logs against a policy and report where each statement goes",
+);
