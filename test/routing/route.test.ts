@@ -2,15 +2,12 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { type Facts, SAME_CONNECTION_NEEDS } from "../../src/classifier/facts.js";
 import type { ServerStatus, Topology } from "../../src/monitor/types.js";
+import type { Span } from "../../src/policy/ast.js";
 import type { Action, PoolSpec } from "../../src/policy/ir.js";
 import { type Placement, type RouteContext, route } from "../../src/routing/route.js";
 import { initialSessionState, type SessionState } from "../../src/routing/session-state.js";
 
-const SPAN = {
-  file: "t.policy",
-  start: { line: 1, column: 1, offset: 0 },
-  end: { line: 1, column: 1, offset: 0 },
-};
+const SPAN: Span = { file: "t.policy", start: 0, end: 0, line: 1, column: 1, endLine: 1, endColumn: 1 };
 
 function facts(overrides: Partial<Facts>): Facts {
   return {
