@@ -131,6 +131,8 @@ export const STATEMENT_KINDS = [
   "get_diagnostics",
   "help",
   "backup",
+  "compound", // BEGIN NOT ATOMIC … END, IF / CASE / LOOP / WHILE / REPEAT / FOR outside a stored program
+  "multi_statement", // several statements in one input: facts merged, writes if any part writes
   "empty", // only whitespace and comments
   "unknown", // not understood: always writes=true
 ] as const;
@@ -163,6 +165,7 @@ export const SAME_CONNECTION_NEEDS = [
   "errors", // SHOW ERRORS, SHOW COUNT(*) ERRORS, @@error_count
   "diagnostics", // GET DIAGNOSTICS
   "last_gtid", // @@last_gtid
+  "sequence_lastval", // LASTVAL(s), PREVIOUS VALUE FOR s: the value this session last took from s
 ] as const;
 export type SameConnectionNeed = (typeof SAME_CONNECTION_NEEDS)[number];
 
@@ -268,6 +271,10 @@ export interface Facts {
   readonly fingerprint: string;
   /** ok: fully recognised; partial: kind known, some details guessed; unknown: not understood */
   readonly parse: "ok" | "partial" | "unknown";
+  /** How many statements the input held (more than 1: the facts are merged, kind = multi_statement). */
+  readonly statementCount?: number;
+  /** PREPARE name FROM '…' and EXECUTE IMMEDIATE '…': the statement text when given as a literal. */
+  readonly preparedSql?: string | null;
 }
 
 /** What the caller knows that changes how text is read. */
