@@ -1,0 +1,84 @@
+import { Capability } from "./constants.js";
+import { encodeEof, encodeTerminator } from "./generic-response.js";
+import { PayloadBuilder } from "./payload-builder.js";
+
+/**
+ * Result sets Sluice makes itself (admin commands, policy `respond` actions): every column is a
+ * VAR_STRING in utf8mb4, every value a string or NULL. Spec: "Text Resultset" and "Binary
+ * Resultset" (COM_STMT_EXECUTE answers use binary rows).
+ */
+export interface LocalResultSet {
+  readonly columns: readonly string[];
+  readonly rows: readonly (readonly (string | number | null)[])[];
+}
+
+const VAR_STRING = 0xfd;
+const UTF8MB4_GENERAL_CI = 45;
+
+function columnDefinition(name: string): Buffer {
+  return new PayloadBuilder()
+    .lenencString("def") // catalog
+    .lenencString("") // schema
+    .lenencString("") // table alias
+    .lenencString("") // table
+    .lenencString(name) // column alias
+    .lenencString(name) // column
+    .lenenc(0x0c) // length of the fixed fields
+    .u16(UTF8MB4_GENERAL_CI)
+    .u32(1024 * 4) // column length
+    .u8(VAR_STRING)
+    .u16(0) // flags
+    .u8(0) // decimals
+    .u16(0) // filler
+    .build();
+}
+
+function cellText(value: string | number | null): Buffer | null {
+  return value === null ? null : Buffer.from(String(value), "utf8");
+}
+
+function textRow(row: readonly (string | number | null)[]): Buffer {
+  const b = new PayloadBuilder();
+  for (const value of row) {
+    const text = cellText(value);
+    if (text === null) b.u8(0xfb);
+    else b.lenencBytes(text);
+  }
+  return b.build();
+}
+
+function binaryRow(row: readonly (string | number | null)[], columns: number): Buffer {
+  // NULL bitmap with an offset of 2 bits, as binary rows have
+  const bitmap = Buffer.alloc(Math.floor((columns + 7 + 2) / 8));
+  const b = new PayloadBuilder().u8(0x00);
+  const values = new PayloadBuilder();
+  for (let i = 0; i < columns; i++) {
+    const text = cellText(row[i] ?? null);
+    if (text === null) {
+      const bit = i + 2;
+      bitmap[bit >> 3] = (bitmap[bit >> 3] ?? 0) | (1 << (bit & 7));
+    } else {
+      values.lenencBytes(text);
+    }
+  }
+  return b.bytes(bitmap).bytes(values.build()).build();
+}
+
+/**
+ * The payloads of a complete result set: column count, column definitions, (EOF unless the
+ * client negotiated DEPRECATE_EOF), rows, terminator.
+ */
+export function encodeResultSet(
+  result: LocalResultSet,
+  options: { readonly capabilities: number; readonly status: number; readonly binary?: boolean },
+): Buffer[] {
+  const deprecateEof = (options.capabilities & Capability.DeprecateEof) !== 0;
+  const payloads: Buffer[] = [new PayloadBuilder().lenenc(result.columns.length).build()];
+  for (const name of result.columns) payloads.push(columnDefinition(name));
+  if (!deprecateEof) payloads.push(encodeEof(options.status));
+  for (const row of result.rows) {
+    payloads.push(options.binary === true ? binaryRow(row, result.columns.length) : textRow(row));
+  }
+  payloads.push(encodeTerminator(options.capabilities, options.status));
+  return payloads;
+}
