@@ -76,6 +76,8 @@ async function serve(
   const outcome = await authenticateClient(socket, input, {
     connectionId: id,
     serverVersion: options.serverVersion ?? "10.11.0-sluice-admin",
+    // offer everything Sluice can speak: the admin interface answers itself, no backend to match
+    capabilityMask: 0xffffffff,
     credentials,
     tls: undefined,
     timeoutMs: 10_000,
