@@ -70,7 +70,13 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
     if (stopped) return;
     stopped = true;
     await Promise.all(servers.map((s) => stopServer(s, 20_000)));
-    rmSync(baseDir, { recursive: true, force: true });
+    // A server restarted by a test in another process may still be flushing files as it exits;
+    // retry the removal rather than fail the run on ENOTEMPTY.
+    try {
+      rmSync(baseDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+    } catch (error) {
+      log(`could not remove ${baseDir}: ${String(error)}`);
+    }
     reaper.dismiss();
   };
 

@@ -1,0 +1,369 @@
+import { isIP, connect as netConnect, type Socket } from "node:net";
+import { connect as tlsConnect } from "node:tls";
+import type { Logger } from "pino";
+import { Capability, NATIVE_PASSWORD_PLUGIN, ResponseHeader } from "../protocol/constants.js";
+import type { Frame } from "../protocol/framer.js";
+import { Framer } from "../protocol/framer.js";
+import { decodeErr, type ErrPacket } from "../protocol/generic-response.js";
+import {
+  decodeAuthSwitchRequest,
+  decodeHandshakeV10,
+  encodeHandshakeResponse,
+  encodeSslRequest,
+  type HandshakeV10,
+} from "../protocol/handshake.js";
+import { scrambleFromStage1 } from "../protocol/native-password.js";
+import { encodePacket } from "../protocol/packet-writer.js";
+import { isFinished, startTracking, type TrackerState, trackFrame } from "../protocol/response-tracker.js";
+
+export interface BackendTarget {
+  readonly name: string;
+  readonly host: string;
+  readonly port: number;
+  readonly tls?: { readonly ca?: string; readonly servername?: string } | boolean;
+}
+
+export interface BackendLogin {
+  readonly user: string;
+  /** SHA1(password); empty for a user without password */
+  readonly stage1: Buffer;
+  /** capability flags to request (the client's negotiated profile); intersected with the server's */
+  readonly capabilities: number;
+  readonly collation: number;
+  readonly maxPacketSize: number;
+}
+
+/** Thrown (with a stable code) when a backend cannot be used; mapped to a ClientError by the session. */
+export class BackendError extends Error {
+  constructor(
+    readonly code: "CONNECT_FAILED" | "AUTH_FAILED" | "PROTOCOL" | "CLOSED" | "TIMEOUT",
+    message: string,
+    readonly serverError?: ErrPacket,
+  ) {
+    super(message);
+  }
+}
+
+/** Capabilities Sluice always asks of a backend, whatever the client negotiated. */
+const ALWAYS =
+  Capability.LongPassword |
+  Capability.LongFlag |
+  Capability.Protocol41 |
+  Capability.Transactions |
+  Capability.SecureConnection |
+  Capability.PluginAuth |
+  Capability.PluginAuthLenencClientData |
+  Capability.ConnectAttrs;
+
+type Sink = (frames: Frame[]) => void;
+
+/**
+ * One authenticated connection to a backend server. Frames from the server go to the current
+ * sink (the forwarder while a command runs) or to a queue read by `nextFrame()` (handshake and
+ * Sluice's own commands). Data arriving with neither is a protocol error and kills the connection,
+ * which is also how an idle pooled connection notices a server-side timeout or KILL.
+ */
+export class BackendConnection {
+  readonly framer = new Framer();
+  handshake: HandshakeV10 | undefined;
+  /** capability flags in force on this connection */
+  capabilities = 0;
+  lastUsed = Date.now();
+  closed = false;
+  private sink: Sink | undefined;
+  private queue: Frame[] = [];
+  private waiter: { resolve: (f: Frame) => void; reject: (e: Error) => void } | undefined;
+  private closeListeners: ((reason: Error) => void)[] = [];
+
+  private constructor(
+    public socket: Socket,
+    readonly target: BackendTarget,
+    readonly log: Logger,
+  ) {
+    this.listen(socket);
+  }
+
+  get threadId(): number {
+    return this.handshake?.connectionId ?? 0;
+  }
+
+  static async open(
+    target: BackendTarget,
+    login: BackendLogin,
+    timeoutMs: number,
+    log: Logger,
+  ): Promise<BackendConnection> {
+    const socket = await connectSocket(target, timeoutMs);
+    const conn = new BackendConnection(socket, target, log);
+    const timer = setTimeout(
+      () =>
+        conn.destroy(new BackendError("TIMEOUT", `login to ${target.name} timed out after ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    try {
+      await conn.login(login);
+      return conn;
+    } catch (e) {
+      conn.destroy(e instanceof Error ? e : new Error(String(e)));
+      throw e;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private listen(socket: Socket): void {
+    socket.setNoDelay(true);
+    socket.on("data", (chunk: Buffer) => this.onData(chunk));
+    socket.on("error", (e) => this.destroy(new BackendError("CLOSED", `${this.target.name}: ${e.message}`)));
+    socket.on("close", () =>
+      this.destroy(new BackendError("CLOSED", `${this.target.name} closed the connection`)),
+    );
+  }
+
+  private onData(chunk: Buffer): void {
+    this.framer.push(chunk);
+    const frames = this.framer.drain();
+    if (frames.length === 0) return;
+    if (this.sink !== undefined) {
+      try {
+        this.sink(frames);
+      } catch (e) {
+        this.destroy(new BackendError("PROTOCOL", `${this.target.name}: ${(e as Error).message}`));
+      }
+      return;
+    }
+    if (this.idle) {
+      // A pooled connection has no command in flight: the server is telling us it is going away
+      // (wait_timeout, KILL, shutdown), so the connection must never be handed out.
+      const first = frames[0]!;
+      const detail =
+        first.payload[0] === ResponseHeader.Err ? decodeErr(first.payload).message : "unexpected data";
+      this.destroy(
+        new BackendError("PROTOCOL", `${this.target.name} sent data to an idle connection: ${detail}`),
+      );
+      return;
+    }
+    this.queue.push(...frames);
+    this.flushWaiter();
+  }
+
+  /** true while pooled: any data from the server then means the connection is unusable */
+  private idle = false;
+
+  setIdle(idle: boolean): void {
+    this.idle = idle;
+  }
+
+  async ping(): Promise<boolean> {
+    const state = await this.command(Buffer.from([0x0e]));
+    return state.error === undefined;
+  }
+
+  async reset(): Promise<boolean> {
+    const state = await this.command(Buffer.from([0x1f]));
+    return state.error === undefined;
+  }
+
+  private flushWaiter(): void {
+    if (this.waiter === undefined) return;
+    const f = this.queue.shift();
+    if (f === undefined) return;
+    const w = this.waiter;
+    this.waiter = undefined;
+    w.resolve(f);
+  }
+
+  nextFrame(): Promise<Frame> {
+    if (this.closed)
+      return Promise.reject(new BackendError("CLOSED", `${this.target.name} connection is closed`));
+    const f = this.queue.shift();
+    if (f !== undefined) return Promise.resolve(f);
+    return new Promise((resolve, reject) => {
+      this.waiter = { resolve, reject };
+    });
+  }
+
+  /** Route every following frame to `sink` (undefined: back to the queue). */
+  setSink(sink: Sink | undefined): void {
+    this.sink = sink;
+    if (sink !== undefined && this.queue.length > 0) {
+      const pending = this.queue;
+      this.queue = [];
+      sink(pending);
+    }
+  }
+
+  onClose(listener: (reason: Error) => void): () => void {
+    this.closeListeners.push(listener);
+    return () => {
+      this.closeListeners = this.closeListeners.filter((l) => l !== listener);
+    };
+  }
+
+  write(bytes: Buffer): boolean {
+    return this.socket.write(bytes);
+  }
+
+  destroy(reason: Error = new BackendError("CLOSED", "closed by Sluice")): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.socket.destroy();
+    this.waiter?.reject(reason);
+    this.waiter = undefined;
+    const listeners = this.closeListeners;
+    this.closeListeners = [];
+    for (const l of listeners) l(reason);
+  }
+
+  /** Sends one of Sluice's own commands and waits for the end of its response. */
+  async command(payload: Buffer): Promise<TrackerState> {
+    this.write(encodePacket(0, payload).bytes);
+    let state = startTracking(payload[0] ?? 0, this.capabilities);
+    while (!isFinished(state)) state = trackFrame(state, await this.nextFrame());
+    if (state.phase.kind === "violation") {
+      this.destroy(new BackendError("PROTOCOL", state.phase.reason));
+      throw new BackendError("PROTOCOL", `${this.target.name}: ${state.phase.reason}`);
+    }
+    this.lastUsed = Date.now();
+    return state;
+  }
+
+  private async login(login: BackendLogin): Promise<void> {
+    const greeting = await this.nextFrame();
+    if (greeting.payload[0] === ResponseHeader.Err) {
+      const err = decodeErr(greeting.payload);
+      throw new BackendError(
+        "CONNECT_FAILED",
+        `${this.target.name} refused the connection: ${err.message}`,
+        err,
+      );
+    }
+    const hs = decodeHandshakeV10(greeting.payload);
+    this.handshake = hs;
+    const missing = (login.capabilities & ~hs.capabilities) >>> 0;
+    if (missing !== 0) {
+      // Forwarded bytes would not match what the client expects (e.g. no DEPRECATE_EOF on an old server).
+      throw new BackendError(
+        "CONNECT_FAILED",
+        `${this.target.name} lacks capability flags 0x${missing.toString(16)} that the client negotiated with Sluice`,
+      );
+    }
+    const wantTls = this.target.tls !== undefined && this.target.tls !== false;
+    // The requested profile is honoured exactly when the server supports it; ALWAYS adds only
+    // flags that do not change how results look to the client.
+    const caps =
+      ((login.capabilities | ALWAYS) & ~Capability.ConnectWithDb & ~Capability.Ssl & hs.capabilities) >>> 0;
+    this.capabilities = caps;
+    let seq = greeting.seq + 1;
+    if (wantTls) {
+      if ((hs.capabilities & Capability.Ssl) === 0) {
+        throw new BackendError(
+          "CONNECT_FAILED",
+          `${this.target.name} does not offer TLS but the config asks for it`,
+        );
+      }
+      this.write(encodePacket(seq++, encodeSslRequest(caps, login.maxPacketSize, login.collation)).bytes);
+      await this.upgradeTls();
+    }
+    const authResponse =
+      login.stage1.length === 0 ? Buffer.alloc(0) : scrambleFromStage1(login.stage1, hs.seed);
+    const response = encodeHandshakeResponse({
+      capabilities: wantTls ? caps | Capability.Ssl : caps,
+      maxPacketSize: login.maxPacketSize,
+      collation: login.collation,
+      user: login.user,
+      authResponse,
+      authPlugin: NATIVE_PASSWORD_PLUGIN,
+      attributes: new Map([
+        ["_client_name", "sluice"],
+        ["program_name", "sluice"],
+      ]),
+    });
+    this.write(encodePacket(seq, response).bytes);
+    for (;;) {
+      const reply = await this.nextFrame();
+      const head = reply.payload[0];
+      if (head === ResponseHeader.Ok) return;
+      if (head === ResponseHeader.Err) {
+        const err = decodeErr(reply.payload);
+        throw new BackendError(
+          "AUTH_FAILED",
+          `${this.target.name} rejected user '${login.user}': ${err.message}`,
+          err,
+        );
+      }
+      if (head === ResponseHeader.Eof) {
+        const sw = decodeAuthSwitchRequest(reply.payload);
+        if (sw.plugin !== NATIVE_PASSWORD_PLUGIN) {
+          throw new BackendError(
+            "AUTH_FAILED",
+            `${this.target.name} wants auth plugin '${sw.plugin}' for '${login.user}'; Sluice authenticates with mysql_native_password only`,
+          );
+        }
+        const token =
+          login.stage1.length === 0
+            ? Buffer.alloc(0)
+            : scrambleFromStage1(login.stage1, sw.data.subarray(0, 20));
+        this.write(encodePacket(reply.seq + 1, token).bytes);
+        continue;
+      }
+      throw new BackendError(
+        "PROTOCOL",
+        `${this.target.name}: unexpected packet 0x${(head ?? 0).toString(16)} during login`,
+      );
+    }
+  }
+
+  private upgradeTls(): Promise<void> {
+    const opts = typeof this.target.tls === "object" ? this.target.tls : {};
+    const raw = this.socket;
+    raw.removeAllListeners("data");
+    raw.removeAllListeners("close");
+    raw.removeAllListeners("error");
+    return new Promise((resolve, reject) => {
+      const secure = tlsConnect({
+        socket: raw,
+        rejectUnauthorized: opts.ca !== undefined,
+        ...(opts.ca !== undefined ? { ca: opts.ca } : {}),
+        ...(isIP(this.target.host) === 0 ? { servername: opts.servername ?? this.target.host } : {}),
+      });
+      secure.once("secureConnect", () => {
+        this.socket = secure;
+        this.listen(secure);
+        resolve();
+      });
+      secure.once("error", (e) =>
+        reject(new BackendError("CONNECT_FAILED", `TLS to ${this.target.name}: ${e.message}`)),
+      );
+    });
+  }
+}
+
+function connectSocket(target: BackendTarget, timeoutMs: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = netConnect({ host: target.host, port: target.port });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(
+        new BackendError(
+          "TIMEOUT",
+          `connecting to ${target.name} (${target.host}:${target.port}) timed out after ${timeoutMs} ms`,
+        ),
+      );
+    }, timeoutMs);
+    socket.once("connect", () => {
+      clearTimeout(timer);
+      socket.removeAllListeners("error");
+      resolve(socket);
+    });
+    socket.once("error", (e) => {
+      clearTimeout(timer);
+      reject(
+        new BackendError(
+          "CONNECT_FAILED",
+          `cannot connect to ${target.name} (${target.host}:${target.port}): ${e.message}`,
+        ),
+      );
+    });
+  });
+}

@@ -1,0 +1,307 @@
+/**
+ * Backend connection pools, keyed by server × user × capability profile (see
+ * src/protocol/README.md for why the profile is part of the key).
+ *
+ * Generic over the connection so the bookkeeping is testable with in-memory connections; the
+ * runtime plugs in BackendConnection. Rules: a dead connection is never handed out (closed ones
+ * leave the idle list at once; long-idle ones are pinged first); a connection given back by a
+ * session is reset (COM_RESET_CONNECTION) before anyone else gets it; each server has a hard
+ * limit with a FIFO wait queue and a timeout; each used key keeps `minIdle` warm connections.
+ */
+export interface Poolable {
+  readonly closed: boolean;
+  lastUsed: number;
+  /** COM_PING: true when the connection answered */
+  ping(): Promise<boolean>;
+  /** COM_RESET_CONNECTION: true when the connection is clean again */
+  reset(): Promise<boolean>;
+  destroy(): void;
+  /** told when the connection enters (true) or leaves (false) the idle list */
+  setIdle(idle: boolean): void;
+  onClose(listener: () => void): () => void;
+}
+
+export interface PoolKey {
+  readonly server: string;
+  readonly user: string;
+  /** capability flags + collation the connection was opened with, as a string */
+  readonly profile: string;
+}
+
+export interface PoolLimits {
+  readonly minIdle: number;
+  readonly maxIdle: number;
+  readonly maxPerServer: number;
+  readonly acquireTimeoutMs: number;
+  readonly idleTimeoutMs: number;
+  readonly livenessCheckAfterMs: number;
+}
+
+export type Opener<C extends Poolable> = (key: PoolKey) => Promise<C>;
+
+export class PoolTimeoutError extends Error {
+  readonly code = "POOL_TIMEOUT";
+  constructor(
+    message: string,
+    readonly waitedMs: number,
+  ) {
+    super(message);
+  }
+}
+
+interface Waiter {
+  readonly server: string;
+  readonly wake: () => void;
+}
+
+interface Bucket<C> {
+  readonly key: PoolKey;
+  readonly idle: C[];
+  /** connections being opened for warmth (counted against the server limit) */
+  warming: number;
+}
+
+export interface PoolCounters {
+  opened: number;
+  openFailures: number;
+  reused: number;
+  resets: number;
+  destroyed: number;
+  pingFailures: number;
+  waits: number;
+  timeouts: number;
+}
+
+export function keyString(key: PoolKey): string {
+  return `${key.server}\u0000${key.user}\u0000${key.profile}`;
+}
+
+export class Pool<C extends Poolable> {
+  private readonly buckets = new Map<string, Bucket<C>>();
+  /** open + opening connections per server */
+  private readonly perServer = new Map<string, number>();
+  private readonly waiters: Waiter[] = [];
+  private readonly unsubscribe = new WeakMap<C, () => void>();
+  private closed = false;
+  readonly counters: PoolCounters = {
+    opened: 0,
+    openFailures: 0,
+    reused: 0,
+    resets: 0,
+    destroyed: 0,
+    pingFailures: 0,
+    waits: 0,
+    timeouts: 0,
+  };
+
+  constructor(
+    private readonly limits: PoolLimits,
+    private readonly open: Opener<C>,
+    private readonly onWarmError: (key: PoolKey, error: unknown) => void = () => {},
+  ) {}
+
+  openCount(server: string): number {
+    return this.perServer.get(server) ?? 0;
+  }
+
+  idleCount(key: PoolKey): number {
+    return this.buckets.get(keyString(key))?.idle.length ?? 0;
+  }
+
+  /** A connection for `key`, opened or reused; never one that is closed or failed its ping. */
+  async acquire(key: PoolKey): Promise<C> {
+    const deadline = Date.now() + this.limits.acquireTimeoutMs;
+    const bucket = this.bucket(key);
+    for (;;) {
+      if (this.closed) throw new Error("pool is closed");
+      const idle = await this.takeIdle(bucket);
+      if (idle !== undefined) {
+        this.counters.reused++;
+        this.warm(bucket);
+        return idle;
+      }
+      if (this.openCount(key.server) < this.limits.maxPerServer || this.evictIdleOf(key.server, bucket)) {
+        const conn = await this.openTracked(key);
+        this.warm(bucket);
+        return conn;
+      }
+      this.counters.waits++;
+      const left = deadline - Date.now();
+      if (left <= 0 || !(await this.waitForRoom(key.server, left))) {
+        this.counters.timeouts++;
+        throw new PoolTimeoutError(
+          `no connection to '${key.server}' within ${this.limits.acquireTimeoutMs} ms (maxPerServer ${this.limits.maxPerServer})`,
+          this.limits.acquireTimeoutMs,
+        );
+      }
+    }
+  }
+
+  /**
+   * Gives a connection back. `reusable` false (session state Sluice cannot undo, a broken
+   * exchange) closes it; otherwise it is reset before it becomes idle.
+   */
+  release(key: PoolKey, conn: C, reusable: boolean): void {
+    const bucket = this.bucket(key);
+    if (!reusable || conn.closed || this.closed || bucket.idle.length >= this.limits.maxIdle) {
+      conn.destroy();
+      return;
+    }
+    this.counters.resets++;
+    conn.reset().then(
+      (ok) => {
+        if (!ok || conn.closed || this.closed || bucket.idle.length >= this.limits.maxIdle) {
+          conn.destroy();
+          return;
+        }
+        conn.lastUsed = Date.now();
+        conn.setIdle(true);
+        bucket.idle.push(conn);
+        this.wakeOne(key.server);
+      },
+      () => conn.destroy(),
+    );
+  }
+
+  /** Closes idle connections above minIdle that have been idle longer than idleTimeoutMs. */
+  sweep(now = Date.now()): void {
+    for (const bucket of this.buckets.values()) {
+      // idle is LIFO (push/pop at the end): the oldest are at the front
+      let surplus = bucket.idle.length - this.limits.minIdle;
+      for (const conn of [...bucket.idle]) {
+        if (surplus <= 0) break;
+        if (now - conn.lastUsed > this.limits.idleTimeoutMs) {
+          surplus--;
+          const i = bucket.idle.indexOf(conn);
+          if (i >= 0) bucket.idle.splice(i, 1);
+          conn.destroy();
+        }
+      }
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const b of this.buckets.values()) for (const c of b.idle.splice(0)) c.destroy();
+    for (const w of this.waiters.splice(0)) w.wake();
+  }
+
+  private bucket(key: PoolKey): Bucket<C> {
+    const k = keyString(key);
+    let b = this.buckets.get(k);
+    if (b === undefined) {
+      b = { key, idle: [], warming: 0 };
+      this.buckets.set(k, b);
+    }
+    return b;
+  }
+
+  private async takeIdle(bucket: Bucket<C>): Promise<C | undefined> {
+    for (let conn = bucket.idle.pop(); conn !== undefined; conn = bucket.idle.pop()) {
+      if (conn.closed) continue;
+      conn.setIdle(false);
+      if (Date.now() - conn.lastUsed >= this.limits.livenessCheckAfterMs) {
+        const alive = await conn.ping().catch(() => false);
+        if (!alive || conn.closed) {
+          this.counters.pingFailures++;
+          conn.destroy();
+          continue;
+        }
+      }
+      return conn;
+    }
+    return undefined;
+  }
+
+  /** Makes room on a full server by closing an idle connection of another key. */
+  private evictIdleOf(server: string, except: Bucket<C>): boolean {
+    for (const b of this.buckets.values()) {
+      if (b === except || b.key.server !== server) continue;
+      const victim = b.idle.shift();
+      if (victim !== undefined) {
+        victim.destroy();
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private async openTracked(key: PoolKey): Promise<C> {
+    this.perServer.set(key.server, this.openCount(key.server) + 1);
+    let conn: C;
+    try {
+      conn = await this.open(key);
+    } catch (e) {
+      this.counters.openFailures++;
+      this.forget(key.server);
+      throw e;
+    }
+    this.counters.opened++;
+    conn.lastUsed = Date.now();
+    const bucket = this.bucket(key);
+    this.unsubscribe.set(
+      conn,
+      conn.onClose(() => {
+        this.counters.destroyed++;
+        const i = bucket.idle.indexOf(conn);
+        if (i >= 0) bucket.idle.splice(i, 1);
+        this.forget(key.server);
+      }),
+    );
+    return conn;
+  }
+
+  private forget(server: string): void {
+    this.perServer.set(server, Math.max(0, this.openCount(server) - 1));
+    this.wakeOne(server);
+  }
+
+  /** Keeps minIdle connections ready for a key that is in use (the seeds' proxy kept 4 to 8). */
+  private warm(bucket: Bucket<C>): void {
+    const missing = this.limits.minIdle - bucket.idle.length - bucket.warming;
+    for (let i = 0; i < missing; i++) {
+      if (this.closed || this.openCount(bucket.key.server) >= this.limits.maxPerServer) return;
+      bucket.warming++;
+      this.openTracked(bucket.key).then(
+        (conn) => {
+          bucket.warming--;
+          if (this.closed) conn.destroy();
+          else {
+            conn.setIdle(true);
+            bucket.idle.push(conn);
+            this.wakeOne(bucket.key.server);
+          }
+        },
+        (e: unknown) => {
+          bucket.warming--;
+          this.onWarmError(bucket.key, e);
+        },
+      );
+    }
+  }
+
+  private waitForRoom(server: string, ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const waiter: Waiter = {
+        server,
+        wake: () => {
+          clearTimeout(timer);
+          resolve(true);
+        },
+      };
+      const timer = setTimeout(() => {
+        const i = this.waiters.indexOf(waiter);
+        if (i >= 0) this.waiters.splice(i, 1);
+        resolve(false);
+      }, ms);
+      this.waiters.push(waiter);
+    });
+  }
+
+  private wakeOne(server: string): void {
+    const i = this.waiters.findIndex((w) => w.server === server);
+    if (i < 0) return;
+    const [w] = this.waiters.splice(i, 1);
+    w?.wake();
+  }
+}

@@ -1,0 +1,154 @@
+import { readFileSync } from "node:fs";
+import { createServer, type Server, type Socket } from "node:net";
+import { createSecureContext } from "node:tls";
+import { BackendConnection, type BackendTarget } from "../pool/backend-connection.js";
+import { Pool, type PoolCounters, type PoolKey } from "../pool/pool.js";
+import { encodeErr } from "../protocol/generic-response.js";
+import { MysqlErrors } from "../protocol/mysql-errors.js";
+import { encodePacket } from "../protocol/packet-writer.js";
+import { type BackendChooser, primaryOnly } from "../session/backend-chooser.js";
+import { PROFILE_FLAGS, parseProfileKey } from "../session/capabilities.js";
+import { ClientSession } from "../session/client-session.js";
+import { CredentialStore } from "../session/credentials.js";
+import { newCounters, type ProxyCounters, type SessionServices } from "../session/session-services.js";
+import { probeServer } from "./probe-version.js";
+import { createProxyLogger } from "./proxy-logger.js";
+import { DEFAULT_MAX_PACKET_SIZE, DEFAULT_POOL_OPTIONS, type ProxyOptions } from "./proxy-options.js";
+
+export interface ProxyHandle {
+  readonly host: string;
+  readonly port: number;
+  /** live counters (read them, do not write) */
+  readonly counters: Readonly<ProxyCounters>;
+  readonly poolCounters: Readonly<PoolCounters>;
+  /** open backend connections (leased + idle + opening) per server */
+  openBackendConnections(server: string): number;
+  idleBackendConnections(key: PoolKey): number;
+  close(): Promise<void>;
+}
+
+/**
+ * Extension points for later issues and tests: the routing issue supplies its own chooser (which
+ * server runs each command, and whether the connection goes back to the pool after it).
+ */
+export interface ProxyHooks {
+  readonly chooser?: (primary: string) => BackendChooser;
+}
+
+/** Starts a Sluice listener forwarding to the configured primary. */
+export async function startProxy(options: ProxyOptions, hooks: ProxyHooks = {}): Promise<ProxyHandle> {
+  const logger = options.logger ?? createProxyLogger();
+  const limits = { ...DEFAULT_POOL_OPTIONS, ...options.pool };
+  const primary = options.servers.find((s) => s.role === "primary");
+  if (primary === undefined) throw new Error("startProxy: no server with role 'primary' in options.servers");
+  const servers = new Map<string, BackendTarget>(options.servers.map((s) => [s.name, s]));
+  const credentials = new CredentialStore(options.users);
+  const maxPacketSize = options.maxPacketSize ?? DEFAULT_MAX_PACKET_SIZE;
+
+  const pool = new Pool<BackendConnection>(
+    limits,
+    async (key) => {
+      const target = servers.get(key.server);
+      if (target === undefined) throw new Error(`unknown server '${key.server}'`);
+      const stage1 = credentials.get(key.user)?.stage1;
+      if (stage1 === undefined) throw new Error(`no backend credential for user '${key.user}' yet`);
+      const profile = parseProfileKey(key.profile);
+      return BackendConnection.open(
+        target,
+        {
+          user: key.user,
+          stage1,
+          capabilities: profile.capabilities,
+          collation: profile.collation,
+          maxPacketSize,
+        },
+        limits.connectTimeoutMs,
+        logger.child({ server: key.server, user: key.user }),
+      );
+    },
+    (key, e) =>
+      logger.warn(
+        { server: key.server, user: key.user, err: (e as Error).message },
+        "warming the pool failed",
+      ),
+  );
+  const sweeper = setInterval(() => pool.sweep(), Math.min(10_000, Math.max(1000, limits.idleTimeoutMs / 2)));
+  sweeper.unref();
+
+  const greeting = await probeServer(primary, limits.connectTimeoutMs).catch((e: Error) => {
+    logger.warn({ err: e.message }, "could not read the primary's greeting; announcing defaults");
+    return undefined;
+  });
+  const serverVersion = options.serverVersion ?? greeting?.version ?? "5.5.5-10.11.0-MariaDB-sluice";
+  // Pass-through flags the primary lacks are not offered (Sluice does not translate formats).
+  const capabilityMask =
+    greeting === undefined ? 0xffffffff : ~(PROFILE_FLAGS & ~greeting.capabilities) >>> 0;
+  const tls =
+    options.tls === undefined
+      ? undefined
+      : {
+          context: createSecureContext({
+            cert: readFileSync(options.tls.certPath),
+            key: readFileSync(options.tls.keyPath),
+          }),
+          required: options.tls.required ?? false,
+        };
+  const counters = newCounters();
+  const services: SessionServices = {
+    credentials,
+    pool,
+    servers,
+    chooser: (hooks.chooser ?? primaryOnly)(primary.name),
+    sessions: new Map(),
+    counters,
+    logger,
+    serverVersion: () => serverVersion,
+    capabilityMask,
+    tls,
+    maxPacketSize,
+    clientIdleMs: options.timeouts?.clientIdleMs ?? 0,
+    handshakeMs: options.timeouts?.handshakeMs ?? 10_000,
+  };
+  const maxClients = options.maxClientConnections ?? 10_000;
+  let nextId = 1;
+  const sockets = new Set<Socket>();
+
+  const server: Server = createServer((socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+    socket.on("error", () => {});
+    socket.setNoDelay(true);
+    if (counters.activeSessions >= maxClients) {
+      counters.clientsRejected++;
+      socket.end(encodePacket(0, encodeErr(MysqlErrors.tooManyConnections())).bytes);
+      return;
+    }
+    counters.clientsAccepted++;
+    const session = new ClientSession(nextId++, socket, services);
+    session.run().catch((e: unknown) => logger.error({ err: (e as Error).message }, "session crashed"));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.listen.port, options.listen.host, () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === "object" && address !== null ? address.port : options.listen.port;
+  logger.info({ host: options.listen.host, port, primary: primary.name }, "listening");
+
+  return {
+    host: options.listen.host,
+    port,
+    counters,
+    poolCounters: pool.counters,
+    openBackendConnections: (name) => pool.openCount(name),
+    idleBackendConnections: (key) => pool.idleCount(key),
+    close: async () => {
+      clearInterval(sweeper);
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const s of services.sessions.values()) s.terminate("proxy shutting down");
+      for (const s of sockets) s.destroy();
+      pool.close();
+      await closed;
+    },
+  };
+}

@@ -1,0 +1,129 @@
+import type { Socket } from "node:net";
+import { Framer } from "../protocol/framer.js";
+import { type Packet, PacketAssembler } from "../protocol/packet-assembler.js";
+
+/** Why reading from a client stopped; the session answers each kind differently. */
+export type InputFailure =
+  | { readonly kind: "closed" }
+  | { readonly kind: "too-large"; readonly size: number; readonly limit: number }
+  | { readonly kind: "bad-sequence"; readonly expected: number; readonly got: number }
+  | { readonly kind: "timeout"; readonly ms: number };
+
+export class InputError extends Error {
+  constructor(readonly failure: InputFailure) {
+    super(`client input: ${failure.kind}`);
+  }
+}
+
+/** Bytes buffered beyond a waiting reader before the client socket is paused. */
+const HIGH_WATER = 4 * 1024 * 1024;
+
+/**
+ * The client's byte stream as logical packets, one `next()` at a time. Pauses the socket when
+ * nobody is reading and too much is buffered (a pipelining or flooding client cannot make Sluice
+ * buffer without bound); the size limit is max_allowed_packet.
+ */
+export class ClientInput {
+  private readonly framer = new Framer();
+  private readonly assembler: PacketAssembler;
+  private waiter:
+    | { resolve: (p: Packet) => void; reject: (e: InputError) => void; timer?: NodeJS.Timeout }
+    | undefined;
+  private failure: InputFailure | undefined;
+  private readonly onData = (chunk: Buffer) => this.receive(chunk);
+  private readonly onEnd = () => this.fail({ kind: "closed" });
+
+  constructor(
+    private socket: Socket,
+    maxPacketSize: number,
+  ) {
+    this.assembler = new PacketAssembler(this.framer, maxPacketSize);
+    this.attach(socket);
+  }
+
+  get currentSocket(): Socket {
+    return this.socket;
+  }
+
+  /** After STARTTLS-style upgrades: read from the TLS socket instead. */
+  switchSocket(next: Socket): void {
+    this.socket.off("data", this.onData);
+    this.socket.off("close", this.onEnd);
+    this.socket.off("error", this.onEnd);
+    this.socket = next;
+    this.attach(next);
+  }
+
+  /** Bytes received after the last packet returned (e.g. a TLS ClientHello sent right after SSLRequest). */
+  takeBuffered(): Buffer {
+    return this.framer.takeRest();
+  }
+
+  /** Stops reading (TLS upgrade in progress) without failing. */
+  detach(): void {
+    this.socket.off("data", this.onData);
+    this.socket.off("close", this.onEnd);
+    this.socket.off("error", this.onEnd);
+  }
+
+  private attach(socket: Socket): void {
+    socket.on("data", this.onData);
+    socket.on("close", this.onEnd);
+    socket.on("error", this.onEnd);
+  }
+
+  /** The next packet; rejects with InputError on close, limit, sequence error or timeout. */
+  next(timeoutMs = 0): Promise<Packet> {
+    if (this.waiter !== undefined) return Promise.reject(new Error("ClientInput.next() called twice"));
+    const ready = this.take();
+    if (ready !== undefined) return Promise.resolve(ready);
+    if (this.failure !== undefined) return Promise.reject(new InputError(this.failure));
+    if (this.socket.isPaused()) this.socket.resume();
+    return new Promise((resolve, reject) => {
+      this.waiter = { resolve, reject };
+      if (timeoutMs > 0) {
+        this.waiter.timer = setTimeout(() => this.fail({ kind: "timeout", ms: timeoutMs }), timeoutMs);
+      }
+    });
+  }
+
+  private take(): Packet | undefined {
+    if (this.failure !== undefined) return undefined;
+    const r = this.assembler.next();
+    switch (r.kind) {
+      case "packet":
+        return r.packet;
+      case "need-more":
+        return undefined;
+      case "too-large":
+        this.fail({ kind: "too-large", size: r.size, limit: r.limit });
+        return undefined;
+      case "bad-sequence":
+        this.fail({ kind: "bad-sequence", expected: r.expected, got: r.got });
+        return undefined;
+    }
+  }
+
+  private receive(chunk: Buffer): void {
+    this.framer.push(chunk);
+    if (this.waiter !== undefined) {
+      const p = this.take();
+      if (p !== undefined) {
+        const w = this.waiter;
+        this.waiter = undefined;
+        clearTimeout(w.timer);
+        w.resolve(p);
+      }
+    }
+    if (this.waiter === undefined && this.framer.buffered > HIGH_WATER) this.socket.pause();
+  }
+
+  private fail(failure: InputFailure): void {
+    if (this.failure === undefined) this.failure = failure;
+    const w = this.waiter;
+    if (w === undefined) return;
+    this.waiter = undefined;
+    clearTimeout(w.timer);
+    w.reject(new InputError(this.failure));
+  }
+}

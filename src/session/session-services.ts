@@ -1,0 +1,66 @@
+import type { SecureContext } from "node:tls";
+import type { Logger } from "pino";
+import type { BackendConnection, BackendTarget } from "../pool/backend-connection.js";
+import type { Pool } from "../pool/pool.js";
+import type { BackendChooser } from "./backend-chooser.js";
+import type { CredentialStore } from "./credentials.js";
+
+/** Counters every session updates; the proxy handle exposes them. */
+export interface ProxyCounters {
+  clientsAccepted: number;
+  clientsRejected: number;
+  activeSessions: number;
+  authFailures: number;
+  commands: number;
+  forwarded: number;
+  answeredLocally: number;
+  backendErrors: number;
+  protocolErrors: number;
+  kills: number;
+  /** times a backend socket was paused because a client was not reading fast enough */
+  backpressurePauses: number;
+}
+
+export function newCounters(): ProxyCounters {
+  return {
+    clientsAccepted: 0,
+    clientsRejected: 0,
+    activeSessions: 0,
+    authFailures: 0,
+    commands: 0,
+    forwarded: 0,
+    answeredLocally: 0,
+    backendErrors: 0,
+    protocolErrors: 0,
+    kills: 0,
+    backpressurePauses: 0,
+  };
+}
+
+/** A session Sluice can address by its connection id (for KILL). */
+export interface KillableSession {
+  readonly id: number;
+  readonly user: string | undefined;
+  /** server and backend thread of the connection the session holds now */
+  backendThread(): { server: string; threadId: number } | undefined;
+  /** ends the session: KILL CONNECTION */
+  terminate(reason: string): void;
+}
+
+/** What sessions share: one per proxy, assembled by src/runtime/proxy.ts. */
+export interface SessionServices {
+  readonly credentials: CredentialStore;
+  readonly pool: Pool<BackendConnection>;
+  readonly servers: ReadonlyMap<string, BackendTarget>;
+  readonly chooser: BackendChooser;
+  readonly sessions: Map<number, KillableSession>;
+  readonly counters: ProxyCounters;
+  readonly logger: Logger;
+  readonly serverVersion: () => string;
+  /** applied to Sluice's offered capabilities (drops pass-through flags the primary lacks) */
+  readonly capabilityMask: number;
+  readonly tls: { readonly context: SecureContext; readonly required: boolean } | undefined;
+  readonly maxPacketSize: number;
+  readonly clientIdleMs: number;
+  readonly handshakeMs: number;
+}
