@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { renderText } from "../cli/render/text.js";
-import { type PolicyBundle } from "../policy/compile/bundle.js";
+import type { PolicyBundle } from "../policy/compile/bundle.js";
 import { loadTree, type RuntimeTree } from "../policy/compile/decide.js";
 import type { PoolSpec } from "../policy/ir.js";
 import { loadPolicySources } from "../policy/load.js";
@@ -36,7 +36,8 @@ export type PolicyLoad =
  */
 export async function loadActivePolicy(files: readonly string[], generation: number): Promise<PolicyLoad> {
   const entry = files[0];
-  if (entry === undefined) return { kind: "error", report: "no policy file configured (policy.files is empty)" };
+  if (entry === undefined)
+    return { kind: "error", report: "no policy file configured (policy.files is empty)" };
   if (files.length > 1) {
     return {
       kind: "error",

@@ -29,7 +29,13 @@ export function proxyOptionsFromConfig(config: SluiceConfig, listenerIndex = 0):
     users,
     ...(listener.tls === null
       ? {}
-      : { tls: { certPath: listener.tls.certFile, keyPath: listener.tls.keyFile, required: listener.requireTls } }),
+      : {
+          tls: {
+            certPath: listener.tls.certFile,
+            keyPath: listener.tls.keyFile,
+            required: listener.requireTls,
+          },
+        }),
     pool: {
       minIdle: config.pools.minIdle,
       maxIdle: config.pools.maxIdle,

@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import type { LoginRateLimitOptions } from "../session/login-rate-limit.js";
 
 /**
  * Options for `startProxy`. The YAML config loader (a later issue) maps onto this type; tests and
@@ -21,8 +22,15 @@ export interface BackendServerOptions {
  * backend credential (SHA1(password)) from the first successful login.
  */
 export type UserOptions =
-  | { readonly name: string; readonly password: string }
-  | { readonly name: string; readonly passwordHash: string };
+  | ({ readonly name: string; readonly password: string } & UserLoginRules)
+  | ({ readonly name: string; readonly passwordHash: string } & UserLoginRules);
+
+export interface UserLoginRules {
+  /** client connections this user may hold at once; more get error 1203 (default: maxUserConnections) */
+  readonly maxConnections?: number;
+  /** refuse this user's logins without TLS (error 1045, as MariaDB does for REQUIRE SSL accounts) */
+  readonly requireTls?: boolean;
+}
 
 export interface PoolOptions {
   /** idle connections kept open per pool key once the key has been used */
@@ -57,6 +65,13 @@ export interface ProxyOptions {
   readonly maxPacketSize?: number;
   /** client sessions accepted at once; more get error 1040 */
   readonly maxClientConnections?: number;
+  /** default per-user limit of client connections (MariaDB's max_user_connections); 0 = none */
+  readonly maxUserConnections?: number;
+  /**
+   * failed logins per client address: after `maxFailures` in `windowMs`, the address gets error
+   * 1129 for `blockMs`. Default DEFAULT_LOGIN_RATE_LIMIT (20 per minute, blocked a minute); false = off.
+   */
+  readonly loginRateLimit?: LoginRateLimitOptions | false;
   /** version string announced to clients; default: the primary's own (read at start) */
   readonly serverVersion?: string;
   readonly logger?: Logger;

@@ -6,10 +6,13 @@ import { Pool, type PoolCounters, type PoolKey } from "../pool/pool.js";
 import { encodeErr } from "../protocol/generic-response.js";
 import { MysqlErrors } from "../protocol/mysql-errors.js";
 import { encodePacket } from "../protocol/packet-writer.js";
+import type { ActiveOperations } from "../routing/active-operations.js";
+import type { RoutingEnvironment } from "../routing/session-router.js";
 import { type BackendChooser, primaryOnly } from "../session/backend-chooser.js";
 import { PROFILE_FLAGS, parseProfileKey } from "../session/capabilities.js";
 import { ClientSession } from "../session/client-session.js";
 import { CredentialStore } from "../session/credentials.js";
+import { DEFAULT_LOGIN_RATE_LIMIT } from "../session/login-rate-limit.js";
 import { newCounters, type ProxyCounters, type SessionServices } from "../session/session-services.js";
 import { probeServer } from "./probe-version.js";
 import { createProxyLogger } from "./proxy-logger.js";
@@ -23,6 +26,10 @@ export interface ProxyHandle {
   readonly poolCounters: Readonly<PoolCounters>;
   /** open backend connections (leased + idle + opening) per server */
   openBackendConnections(server: string): number;
+  /** backend connections to `server` leased by sessions now (open minus idle and warming) */
+  busyBackendConnections(server: string): number;
+  /** client connections logged in as `user` now (what maxConnections counts) */
+  userConnections(user: string): number;
   idleBackendConnections(key: PoolKey): number;
   close(): Promise<void>;
 }
@@ -33,6 +40,13 @@ export interface ProxyHandle {
  */
 export interface ProxyHooks {
   readonly chooser?: (primary: string) => BackendChooser;
+  /**
+   * Policy routing (src/routing): given the pool's open-connection counts, the environment every
+   * session routes in. Without it every command goes where the chooser says.
+   */
+  readonly routing?: (pool: { openCount(server: string): number }) => RoutingEnvironment & {
+    readonly operations: ActiveOperations;
+  };
 }
 
 /** Starts a Sluice listener forwarding to the configured primary. */
@@ -42,7 +56,11 @@ export async function startProxy(options: ProxyOptions, hooks: ProxyHooks = {}):
   const primary = options.servers.find((s) => s.role === "primary");
   if (primary === undefined) throw new Error("startProxy: no server with role 'primary' in options.servers");
   const servers = new Map<string, BackendTarget>(options.servers.map((s) => [s.name, s]));
-  const credentials = new CredentialStore(options.users);
+  const credentials = new CredentialStore(options.users, {
+    maxUserConnections: options.maxUserConnections,
+    loginRateLimit:
+      options.loginRateLimit === false ? undefined : (options.loginRateLimit ?? DEFAULT_LOGIN_RATE_LIMIT),
+  });
   const maxPacketSize = options.maxPacketSize ?? DEFAULT_MAX_PACKET_SIZE;
 
   const pool = new Pool<BackendConnection>(
@@ -99,6 +117,7 @@ export async function startProxy(options: ProxyOptions, hooks: ProxyHooks = {}):
     pool,
     servers,
     chooser: (hooks.chooser ?? primaryOnly)(primary.name),
+    ...(hooks.routing === undefined ? {} : { routing: hooks.routing(pool) }),
     sessions: new Map(),
     counters,
     logger,
@@ -141,6 +160,8 @@ export async function startProxy(options: ProxyOptions, hooks: ProxyHooks = {}):
     counters,
     poolCounters: pool.counters,
     openBackendConnections: (name) => pool.openCount(name),
+    busyBackendConnections: (name) => pool.busyCount(name),
+    userConnections: (user) => credentials.connections.count(user),
     idleBackendConnections: (key) => pool.idleCount(key),
     close: async () => {
       clearInterval(sweeper);

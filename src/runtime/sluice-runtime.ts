@@ -51,11 +51,20 @@ export class SluiceRuntime {
     const monitor = new Monitor(
       {
         servers: config.servers.map((s) => ({ name: s.name, host: s.host, port: s.port })),
-        credentials: { user: config.monitor.credentials.user, password: config.monitor.credentials.password.reveal() },
+        credentials: {
+          user: config.monitor.credentials.user,
+          password: config.monitor.credentials.password.reveal(),
+        },
         replication:
           config.monitor.replication === null
-            ? { user: config.monitor.credentials.user, password: config.monitor.credentials.password.reveal() }
-            : { user: config.monitor.replication.user, password: config.monitor.replication.password.reveal() },
+            ? {
+                user: config.monitor.credentials.user,
+                password: config.monitor.credentials.password.reveal(),
+              }
+            : {
+                user: config.monitor.replication.user,
+                password: config.monitor.replication.password.reveal(),
+              },
         intervalMs: config.monitor.intervalMs,
         probeTimeoutMs: config.monitor.probeTimeoutMs,
         maxLagSeconds: config.monitor.maxLagSeconds,
@@ -67,7 +76,10 @@ export class SluiceRuntime {
       },
       log.child({ component: "monitor" }),
     );
-    const proxy = await startProxy({ ...proxyOptionsFromConfig(config), logger: log.child({ component: "proxy" }) });
+    const proxy = await startProxy({
+      ...proxyOptionsFromConfig(config),
+      logger: log.child({ component: "proxy" }),
+    });
     const runtime = new SluiceRuntime(
       configPath,
       config,
@@ -82,10 +94,7 @@ export class SluiceRuntime {
     );
     monitor.start();
     await runtime.startEndpoints();
-    log.info(
-      { policy: policy.policy.version, hash: policy.policy.hash, port: proxy.port },
-      "sluice serving",
-    );
+    log.info({ policy: policy.policy.version, hash: policy.policy.hash, port: proxy.port }, "sluice serving");
     return { kind: "started", runtime };
   }
 
@@ -107,7 +116,9 @@ export class SluiceRuntime {
     if (admin !== null) {
       const password = admin.password.kind === "plain" ? admin.password.secret.reveal() : null;
       if (password === null) {
-        this.log.warn("the admin interface needs a clear password (password_env or password_file); not started");
+        this.log.warn(
+          "the admin interface needs a clear password (password_env or password_file); not started",
+        );
       } else {
         this.admin = await startAdminListener({
           host: admin.host,
@@ -126,7 +137,8 @@ export class SluiceRuntime {
         port: http.port,
         metrics: () => this.metrics.render(),
         readiness: () => ({
-          primaryReachable: this.monitor.topology?.servers.some((s) => s.role === "primary" && s.state !== "down") ?? false,
+          primaryReachable:
+            this.monitor.topology?.servers.some((s) => s.role === "primary" && s.state !== "down") ?? false,
           policyLoaded: true,
           draining: this.draining,
         }),
@@ -147,7 +159,10 @@ export class SluiceRuntime {
     this.reloads.lastError = null;
     this.metrics.reload(true);
     this.metrics.activePolicy(next.policy.version, next.policy.hash);
-    this.log.info({ policy: next.policy.version, hash: next.policy.hash, generation: this.generation }, "reloaded");
+    this.log.info(
+      { policy: next.policy.version, hash: next.policy.hash, generation: this.generation },
+      "reloaded",
+    );
     return { kind: "ok", version: next.policy.version, hash: next.policy.hash };
   }
 
@@ -189,7 +204,12 @@ export class SluiceRuntime {
       servers,
       pools: [],
       sessions: [],
-      rules: p.bundle.policy.rules.map((r) => ({ position: r.index + 1, name: r.name, action: r.action.kind, hits: 0 })),
+      rules: p.bundle.policy.rules.map((r) => ({
+        position: r.index + 1,
+        name: r.name,
+        action: r.action.kind,
+        hits: 0,
+      })),
       digests: this.digests.all(),
       policy: { version: p.version, hash: p.hash, loadedAt: p.loadedAt, files: p.files, source: p.source },
     };

@@ -1,4 +1,5 @@
 import type { Socket } from "node:net";
+import { TLSSocket } from "node:tls";
 import { NATIVE_PASSWORD_PLUGIN } from "../protocol/constants.js";
 import { decodeChangeUser, encodeAuthSwitchRequest } from "../protocol/handshake.js";
 import { type ClientError, MysqlErrors } from "../protocol/mysql-errors.js";
@@ -7,6 +8,7 @@ import type { Packet } from "../protocol/packet-assembler.js";
 import { encodePacket } from "../protocol/packet-writer.js";
 import type { ClientInput } from "./client-input.js";
 import type { CredentialStore } from "./credentials.js";
+import { addressGate, admitUser, loginFailed } from "./login-rules.js";
 
 export type ChangeUserResult =
   | {
@@ -34,6 +36,8 @@ export async function changeUser(
     clientHost: string;
   },
 ): Promise<ChangeUserResult> {
+  const gate = addressGate(ctx.credentials, ctx.clientHost);
+  if (gate.kind === "refused") return { kind: "rejected", error: gate.error, nextSeq: packet.lastSeq + 1 };
   const req = decodeChangeUser(packet.payload, ctx.capabilities);
   let scramble = req.authResponse;
   let nextSeq = packet.lastSeq + 1;
@@ -45,9 +49,18 @@ export async function changeUser(
   }
   const denied = MysqlErrors.accessDenied(req.user, ctx.clientHost, scramble.length > 0);
   const user = ctx.credentials.get(req.user);
-  if (user === undefined) return { kind: "rejected", error: denied, nextSeq };
-  const stage1 = verifyScramble(scramble, ctx.seed, user.stage2);
-  if (stage1 === undefined) return { kind: "rejected", error: denied, nextSeq };
+  const stage1 = user === undefined ? undefined : verifyScramble(scramble, ctx.seed, user.stage2);
+  if (user === undefined || stage1 === undefined) {
+    loginFailed(ctx.credentials, ctx.clientHost);
+    return { kind: "rejected", error: denied, nextSeq };
+  }
+  // The session's socket is the TLS socket after an upgrade (ClientInput.currentSocket).
+  const admitted = admitUser(ctx.credentials, user, {
+    handle: ctx.socket,
+    tls: ctx.socket instanceof TLSSocket,
+    host: ctx.clientHost,
+  });
+  if (admitted.kind === "refused") return { kind: "rejected", error: admitted.error, nextSeq };
   ctx.credentials.learn(user.name, stage1);
   return {
     kind: "accepted",

@@ -6,6 +6,7 @@ import { encodeErr, encodeOk } from "../protocol/generic-response.js";
 import { type ClientError, MysqlErrors } from "../protocol/mysql-errors.js";
 import type { Packet } from "../protocol/packet-assembler.js";
 import { encodePacket } from "../protocol/packet-writer.js";
+import { SessionRouter } from "../routing/session-router.js";
 import { LeaseHolder } from "./backend-lease.js";
 import { type CapabilityProfile, profileKey, profileOf } from "./capabilities.js";
 import { changeUser } from "./change-user.js";
@@ -14,6 +15,7 @@ import { forwardCommand } from "./forwarder.js";
 import { authenticateClient } from "./frontend-auth.js";
 import { handleKill } from "./kill-handler.js";
 import { parseKill } from "./kill-statement.js";
+import { type RoutedSession, runRoutedQuery } from "./routed-query.js";
 import { farewellFor } from "./session-errors.js";
 import type { KillableSession, SessionServices } from "./session-services.js";
 
@@ -55,6 +57,8 @@ export class ClientSession implements KillableSession {
   private ended = false;
   private readonly input: ClientInput;
   private readonly log: Logger;
+  /** the policy's routing for this session; undefined when the proxy runs without a policy */
+  private router: SessionRouter | undefined;
 
   constructor(
     readonly id: number,
@@ -140,7 +144,14 @@ export class ClientSession implements KillableSession {
       return false;
     }
     this.write(encodePacket(outcome.nextSeq, encodeOk({ status: ServerStatus.Autocommit })).bytes);
-    this.maybeRelease(Command.Connect);
+    if (s.routing !== undefined) {
+      this.router = new SessionRouter(s.routing, this.sessionStart());
+      const held = this.leases.current;
+      if (held !== undefined) this.router.connected(held.key.server, this.database ?? null);
+      if (this.router.mayRelease()) this.releaseLease();
+    } else {
+      this.maybeRelease(Command.Connect);
+    }
     return true;
   }
 
@@ -201,6 +212,64 @@ export class ClientSession implements KillableSession {
     }
   }
 
+  private sessionStart() {
+    return { user: this.user ?? "", clientAddress: this.clientHost, schema: this.database ?? null };
+  }
+
+  private releaseLease(): void {
+    this.leases.release(!this.inTransaction);
+    this.router?.disconnected();
+  }
+
+  /** The view of this session a routed query works through. */
+  private routedView(router: SessionRouter): RoutedSession {
+    const operations = this.services.routing!.operations;
+    return {
+      socket: this.socket,
+      input: this.input,
+      capabilities: this.capabilities,
+      router,
+      held: () => {
+        const lease = this.leases.current;
+        return lease === undefined ? undefined : { server: lease.key.server, conn: lease.conn };
+      },
+      switchTo: async (server) => {
+        const error = await this.acquire(server);
+        if (error === undefined) router.connected(server, this.database ?? null);
+        else router.disconnected();
+        // The session's database may exist on the server it came from and not on this one (the
+        // seeds' case): say which database and which server.
+        if (error?.errno === 1049 && this.database !== undefined) {
+          return {
+            ...error,
+            message: `can't change the database to '${this.database}' on server '${server}': ${error.message}`,
+          };
+        }
+        return error;
+      },
+      release: () => this.releaseLease(),
+      beginOperation: (server) => {
+        const token = operations.begin(server);
+        return () => token.end();
+      },
+      write: (bytes) => this.write(bytes),
+    };
+  }
+
+  /** A COM_QUERY under the policy; returns whether the session goes on. */
+  private async routedQuery(packet: Packet, router: SessionRouter): Promise<boolean> {
+    if (this.lostTransaction) return this.forward(packet, true);
+    this.services.counters.forwarded++;
+    const result = await runRoutedQuery(this.routedView(router), packet);
+    if (result.kind === "answered") {
+      this.services.counters.answeredLocally++;
+      return true;
+    }
+    const schema = router.sessionState.schema;
+    if (schema !== null) this.database = schema;
+    return this.afterForward(result.outcome, result.server, Command.Query, packet, true);
+  }
+
   /** Gives the connection back to the pool when the chooser says so and no transaction is open. */
   private maybeRelease(command: number, status?: number): void {
     const decision = this.services.chooser.afterResponse({
@@ -215,9 +284,12 @@ export class ClientSession implements KillableSession {
     return ServerStatus.Autocommit | (this.inTransaction ? ServerStatus.InTrans : 0);
   }
 
-  private async forward(packet: Packet): Promise<boolean> {
+  private async forward(packet: Packet, routedBefore = false): Promise<boolean> {
     const s = this.services;
     const command = packet.payload[0]!;
+    const router = this.router;
+    if (router !== undefined && command === Command.Query && !routedBefore)
+      return this.routedQuery(packet, router);
     if (this.lostTransaction) {
       this.write(
         encodePacket(
@@ -229,34 +301,69 @@ export class ClientSession implements KillableSession {
       );
       return false;
     }
-    const server = s.chooser.choose({
+    const chosen = s.chooser.choose({
       command,
       packet,
       current: this.leases.current?.key.server,
       inTransaction: this.inTransaction,
     });
+    // Under a policy, commands other than COM_QUERY run where the session's connection is (its
+    // prepared statements, cursors and state live there), or on the primary when it holds none.
+    const server = router !== undefined ? (this.leases.current?.key.server ?? chosen) : chosen;
     if (this.leases.current?.key.server !== server) {
       const error = await this.acquire(server);
       if (error !== undefined) {
         this.write(encodePacket(packet.lastSeq + 1, encodeErr(error)).bytes);
         return true;
       }
+      router?.connected(server, this.database ?? null);
     }
     const lease = this.leases.current!;
     lease.conn.setIdle(false);
     s.counters.forwarded++;
+    if (command === Command.StmtClose && packet.payload.length >= 5)
+      router?.closedBinary(packet.payload.readUInt32LE(1));
     const outcome = await forwardCommand(this.socket, this.input, lease.conn, packet, () => {
       s.counters.backpressurePauses++;
     });
+    return this.afterForward(outcome, server, command, packet, false);
+  }
+
+  private afterForward(
+    outcome: Awaited<ReturnType<typeof forwardCommand>>,
+    server: string,
+    command: number,
+    packet: Packet,
+    routed: boolean,
+  ): boolean {
+    const s = this.services;
+    const router = this.router;
+    const lease = this.leases.current;
     switch (outcome.kind) {
       case "complete": {
         const st = outcome.state;
         if (st.status !== undefined) this.inTransaction = (st.status & ServerStatus.InTrans) !== 0;
-        if (command === Command.InitDb && st.error === undefined)
+        if (command === Command.InitDb && st.error === undefined) {
           this.database = packet.payload.toString("utf8", 1);
-        if (command === Command.SetOption) lease.dirty = true;
-        lease.conn.setIdle(true);
-        this.maybeRelease(command, st.status);
+          router?.schemaChanged(this.database);
+        }
+        if (command === Command.StmtPrepare && st.error === undefined && st.prepared !== undefined) {
+          router?.preparedBinary(st.prepared.statementId);
+        }
+        if (
+          (command === Command.ResetConnection || command === Command.ChangeUser) &&
+          st.error === undefined
+        ) {
+          router?.reset(this.sessionStart());
+        }
+        if (command === Command.SetOption && lease !== undefined) lease.dirty = true;
+        if (routed) return true; // the routed path decided about the connection already
+        lease?.conn.setIdle(true);
+        if (router !== undefined) {
+          if (router.mayRelease() && command !== Command.StmtPrepare) this.releaseLease();
+        } else {
+          this.maybeRelease(command, st.status);
+        }
         return true;
       }
       case "client-lost":
@@ -270,6 +377,7 @@ export class ClientSession implements KillableSession {
           "backend failed during a command",
         );
         this.leases.drop();
+        router?.disconnected();
         this.write(
           encodePacket(outcome.lastSeq + 1, encodeErr(MysqlErrors.backendLost(server, outcome.reason))).bytes,
         );
@@ -291,6 +399,7 @@ export class ClientSession implements KillableSession {
   /** The server closed the held connection between commands (wait_timeout, KILL, restart). */
   private onLeaseLost(reason: Error): void {
     if (this.busy) return; // the forwarder reports it to the client
+    this.router?.disconnected();
     this.log.info(
       { reason: reason.message, inTransaction: this.inTransaction },
       "held backend connection closed",
@@ -319,14 +428,18 @@ export class ClientSession implements KillableSession {
     this.database = result.database;
     this.inTransaction = false;
     this.lostTransaction = false;
-    const error = await this.acquire(
-      this.services.chooser.choose({
-        command: Command.ChangeUser,
-        packet,
-        current: undefined,
-        inTransaction: false,
-      }),
-    );
+    this.router?.disconnected();
+    const target = this.services.chooser.choose({
+      command: Command.ChangeUser,
+      packet,
+      current: undefined,
+      inTransaction: false,
+    });
+    const error = await this.acquire(target);
+    if (error === undefined && this.router !== undefined) {
+      this.router.reset(this.sessionStart());
+      this.router.connected(target, this.database ?? null);
+    }
     this.write(
       encodePacket(
         result.nextSeq,

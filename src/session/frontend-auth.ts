@@ -20,6 +20,7 @@ import { encodePacket } from "../protocol/packet-writer.js";
 import { offeredCapabilities } from "./capabilities.js";
 import { type ClientInput, InputError } from "./client-input.js";
 import type { CredentialStore } from "./credentials.js";
+import { addressGate, admitUser, loginFailed } from "./login-rules.js";
 
 export interface FrontendAuthOptions {
   readonly connectionId: number;
@@ -70,6 +71,9 @@ export async function authenticateClient(
   input: ClientInput,
   opts: FrontendAuthOptions,
 ): Promise<AuthOutcome> {
+  // A blocked address gets its error instead of the greeting: no password is even checked.
+  const gate = addressGate(opts.credentials, opts.clientHost);
+  if (gate.kind === "refused") return reject(gate.error, 0, gate.reason);
   const seed = makeSeed();
   const offered = (offeredCapabilities(opts.tls !== undefined) & opts.capabilityMask) >>> 0;
   socket.write(
@@ -131,9 +135,17 @@ export async function authenticateClient(
   }
   const denied = MysqlErrors.accessDenied(response.user, opts.clientHost, scramble.length > 0);
   const user = opts.credentials.get(response.user);
-  if (user === undefined) return reject(denied, nextSeq, "unknown-user");
-  const stage1 = verifyScramble(scramble, seed, user.stage2);
-  if (stage1 === undefined) return reject(denied, nextSeq, "wrong-password");
+  const stage1 = user === undefined ? undefined : verifyScramble(scramble, seed, user.stage2);
+  if (user === undefined || stage1 === undefined) {
+    loginFailed(opts.credentials, opts.clientHost);
+    return reject(denied, nextSeq, user === undefined ? "unknown-user" : "wrong-password");
+  }
+  const admitted = admitUser(opts.credentials, user, {
+    handle: input.currentSocket,
+    tls,
+    host: opts.clientHost,
+  });
+  if (admitted.kind === "refused") return reject(admitted.error, nextSeq, admitted.reason);
   opts.credentials.learn(user.name, stage1);
   return {
     kind: "authenticated",

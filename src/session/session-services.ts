@@ -2,6 +2,8 @@ import type { SecureContext } from "node:tls";
 import type { Logger } from "pino";
 import type { BackendConnection, BackendTarget } from "../pool/backend-connection.js";
 import type { Pool } from "../pool/pool.js";
+import type { ActiveOperations } from "../routing/active-operations.js";
+import type { RoutingEnvironment } from "../routing/session-router.js";
 import type { BackendChooser } from "./backend-chooser.js";
 import type { CredentialStore } from "./credentials.js";
 
@@ -49,6 +51,8 @@ export interface KillableSession {
 
 /** What sessions share: one per proxy, assembled by src/runtime/proxy.ts. */
 export interface SessionServices {
+  /** policy routing; without it every command goes where `chooser` says */
+  readonly routing?: RoutingEnvironment & { readonly operations: ActiveOperations };
   readonly credentials: CredentialStore;
   readonly pool: Pool<BackendConnection>;
   readonly servers: ReadonlyMap<string, BackendTarget>;

@@ -1,0 +1,271 @@
+import { classifyCached } from "../classifier/cache.js";
+import type { Facts } from "../classifier/facts.js";
+import type { Topology } from "../monitor/types.js";
+import type { RuntimeTree } from "../policy/compile/decide.js";
+import { decide } from "../policy/compile/decide.js";
+import type { Action, PoolSpec } from "../policy/ir.js";
+import type { BalanceCursor } from "./balance.js";
+import { applyRewrite } from "./rewrite.js";
+import { type RoutePlan, route } from "./route.js";
+import {
+  initialSessionState,
+  isPinned,
+  nextSessionState,
+  type SessionStart,
+  type SessionState,
+  sessionFacts,
+  withPreviousPool,
+  withSchema,
+} from "./session-state.js";
+import { type SyncStep, syncPlan } from "./sync-plan.js";
+import { applySessionEffects, EMPTY_SYNC_STATE, type SyncState } from "./sync-state.js";
+
+/** The policy a session routes by: swapped whole on reload. */
+export interface RoutingPolicy {
+  readonly version: string;
+  readonly tree: RuntimeTree;
+  readonly pools: ReadonlyMap<string, PoolSpec>;
+}
+
+/** What every session of one proxy shares for routing; the runtime provides it. */
+export interface RoutingEnvironment {
+  policy(): RoutingPolicy;
+  topology(): Topology;
+  load(server: string): { readonly active: number; readonly connections: number };
+  cursor(pool: string): BalanceCursor;
+  readonly causalTimeoutMs: number;
+  /** give the backend connection back to the pool between statements when nothing pins it */
+  readonly multiplexing: boolean;
+  /** counts rule hits (SHOW RULES, metrics) */
+  onDecision?(rule: string, plan: RoutePlan["kind"], pool: string | null): void;
+}
+
+/** What the session should do with one COM_QUERY. */
+export type QueryStep =
+  | {
+      readonly kind: "forward";
+      readonly server: string;
+      readonly pool: string | null;
+      readonly rule: string;
+      /** the statement text to send (rewritten or expanded), or null to send the client's bytes */
+      readonly sql: string | null;
+      /** USE / SET / replay steps the connection needs first */
+      readonly sync: readonly SyncStep[];
+      readonly waitGtid: { readonly gtid: string; readonly timeoutMs: number } | null;
+      readonly facts: Facts;
+    }
+  | {
+      readonly kind: "deny";
+      readonly rule: string;
+      readonly code: number;
+      readonly sqlstate: string;
+      readonly message: string;
+    }
+  | {
+      readonly kind: "respond";
+      readonly rule: string;
+      readonly columns: readonly string[];
+      readonly rows: readonly (readonly (string | number | null)[])[];
+    }
+  | { readonly kind: "unavailable"; readonly rule: string; readonly message: string };
+
+/**
+ * The routing brain of one client session, free of sockets: classify → decide → route → sync
+ * plan, and after each statement, what the session's state became and whether its backend
+ * connection may go back to the pool. `serve` drives it; its state reducer is the one dry-run uses.
+ */
+export class SessionRouter {
+  private state: SessionState;
+  /** the session-level state every backend it uses must have */
+  private wanted: SyncState = EMPTY_SYNC_STATE;
+  /** what the held connection has; null when the session holds none */
+  private connection: { readonly server: string; sync: SyncState } | null = null;
+  /** the last statement left something the next may ask for on the same connection */
+  private holdForNext = false;
+  private lastWriteAt: number | null = null;
+  private lastGtid: string | null = null;
+
+  constructor(
+    private readonly env: RoutingEnvironment,
+    start: SessionStart,
+  ) {
+    this.state = initialSessionState(start);
+    if (start.schema !== null) this.wanted = { ...this.wanted, schema: start.schema };
+  }
+
+  get sessionState(): SessionState {
+    return this.state;
+  }
+
+  get currentServer(): string | null {
+    return this.connection?.server ?? null;
+  }
+
+  /** A connection was leased on `server`; it arrives with `schema` selected and nothing else. */
+  connected(server: string, schema: string | null): void {
+    this.connection = { server, sync: { ...EMPTY_SYNC_STATE, schema } };
+  }
+
+  /** The held connection went back to the pool or was lost. */
+  disconnected(): void {
+    this.connection = null;
+    this.holdForNext = false;
+  }
+
+  planQuery(sql: string, now: number): QueryStep {
+    const facts = classifyCached(sql);
+    const policy = this.env.policy();
+    const decision = decide(policy.tree, { facts, session: sessionFacts(this.state) });
+    const plan = route(decision, facts, this.state, this.placement(), {
+      pools: policy.pools,
+      topology: this.env.topology(),
+      load: (s) => this.env.load(s),
+      cursors: (p) => this.env.cursor(p),
+      now,
+      causalTimeoutMs: this.env.causalTimeoutMs,
+    });
+    this.env.onDecision?.(decision.rule, plan.kind, plan.kind === "forward" ? plan.pool : null);
+    switch (plan.kind) {
+      case "deny":
+        return {
+          kind: "deny",
+          rule: plan.rule,
+          code: plan.code,
+          sqlstate: plan.sqlstate,
+          message: plan.message,
+        };
+      case "unavailable":
+        return { kind: "unavailable", rule: plan.rule, message: plan.message };
+      case "respond": {
+        const response = plan.action.response;
+        if (response.kind !== "rows")
+          return { kind: "unavailable", rule: plan.rule, message: "bad respond action" };
+        const rows = response.rows.map((row) =>
+          row.map((cell) => (cell.kind === "value" ? cell.value : this.sessionValue(cell.fact))),
+        );
+        return { kind: "respond", rule: plan.rule, columns: response.columns, rows };
+      }
+      case "forward":
+        return {
+          kind: "forward",
+          server: plan.server,
+          pool: plan.pool,
+          rule: plan.rule,
+          sql: statementText(decision.action, sql),
+          sync: plan.server === this.connection?.server ? syncPlan(this.wanted, this.connection.sync) : [],
+          waitGtid: plan.waitGtid,
+          facts,
+        };
+    }
+  }
+
+  /** The sync steps for a connection just leased on the planned server. */
+  syncFor(server: string): SyncStep[] {
+    return this.connection?.server === server ? syncPlan(this.wanted, this.connection.sync) : [];
+  }
+
+  /** The sync steps ran: the connection now has the session's state. */
+  synced(): void {
+    if (this.connection !== null) this.connection.sync = this.wanted;
+  }
+
+  /**
+   * The statement ran (successfully or not). The server's status flags are the truth about the
+   * transaction (they catch one opened inside a procedure); the facts tell the rest. Returns
+   * whether the connection may go back to the pool now.
+   */
+  afterStatement(
+    facts: Facts,
+    sql: string,
+    pool: string | null,
+    result: { readonly ok: boolean; readonly status: number | undefined; readonly warnings: number },
+    now: number,
+  ): "keep" | "release" {
+    if (result.ok) {
+      this.state = nextSessionState(this.state, facts);
+      this.wanted = applySessionEffects(this.wanted, facts.sessionEffects, sql);
+      if (this.connection !== null) this.connection.sync = this.wanted;
+      if (facts.writes) this.lastWriteAt = now;
+    }
+    if (result.status !== undefined) {
+      const inTrans = (result.status & 0x0001) !== 0;
+      const readOnly = (result.status & 0x2000) !== 0;
+      if (inTrans !== this.state.inTransaction || (inTrans && readOnly !== this.state.readOnlyTransaction)) {
+        this.state = { ...this.state, inTransaction: inTrans, readOnlyTransaction: inTrans && readOnly };
+      }
+    }
+    if (pool !== null) this.state = withPreviousPool(this.state, pool);
+    // FOUND_ROWS / LAST_INSERT_ID / ROW_COUNT / SHOW WARNINGS may follow: keep the connection for
+    // exactly the next statement, then let go.
+    this.holdForNext = result.ok ? facts.produces.length > 0 || result.warnings > 0 : true;
+    return this.mayRelease() ? "release" : "keep";
+  }
+
+  /** COM_INIT_DB succeeded. */
+  schemaChanged(schema: string): void {
+    this.state = withSchema(this.state, schema);
+    this.wanted = { ...this.wanted, schema };
+    if (this.connection !== null) this.connection.sync = { ...this.connection.sync, schema };
+  }
+
+  /** COM_RESET_CONNECTION / COM_CHANGE_USER: the session starts over. */
+  reset(start: SessionStart): void {
+    this.state = initialSessionState(start);
+    this.wanted = start.schema === null ? EMPTY_SYNC_STATE : { ...EMPTY_SYNC_STATE, schema: start.schema };
+    if (this.connection !== null) this.connection.sync = this.wanted;
+    this.holdForNext = false;
+    this.lastWriteAt = null;
+  }
+
+  /** A binary-protocol statement was prepared on the held connection: it pins the session there. */
+  preparedBinary(statementId: number): void {
+    const name = `#${statementId}`;
+    if (!this.state.preparedStatements.includes(name)) {
+      this.state = { ...this.state, preparedStatements: [...this.state.preparedStatements, name] };
+    }
+  }
+
+  /** COM_STMT_CLOSE: the pin lasts as long as some statement is open. */
+  closedBinary(statementId: number): void {
+    const name = `#${statementId}`;
+    this.state = {
+      ...this.state,
+      preparedStatements: this.state.preparedStatements.filter((n) => n !== name),
+    };
+  }
+
+  /** Records the GTID of the session's last write (session tracking `last_gtid`). */
+  wrote(gtid: string): void {
+    this.lastGtid = gtid;
+  }
+
+  mayRelease(): boolean {
+    return this.env.multiplexing && !this.state.inTransaction && !isPinned(this.state) && !this.holdForNext;
+  }
+
+  private placement() {
+    return {
+      current: this.connection?.server ?? null,
+      lastWriteAt: this.lastWriteAt,
+      lastGtid: this.lastGtid,
+    };
+  }
+
+  private sessionValue(fact: "user" | "schema" | "client_address"): string | null {
+    switch (fact) {
+      case "user":
+        return this.state.user;
+      case "schema":
+        return this.state.schema;
+      case "client_address":
+        return this.state.clientAddress;
+    }
+  }
+}
+
+/** The text to send instead of the client's, for rewrite and expand actions. */
+function statementText(action: Action, sql: string): string | null {
+  if (action.kind === "rewrite") return applyRewrite(action.rewrite, sql);
+  if (action.kind === "respond" && action.response.kind === "expand") return action.response.sql;
+  return null;
+}

@@ -1,0 +1,42 @@
+import type { Topology } from "../monitor/types.js";
+import { ActiveOperations } from "../routing/active-operations.js";
+import type { BalanceCursor } from "../routing/balance.js";
+import type { RoutePlan } from "../routing/route.js";
+import type { RoutingEnvironment, RoutingPolicy } from "../routing/session-router.js";
+
+export interface RoutingSetup {
+  /** the policy in force now (the runtime swaps it on reload) */
+  readonly policy: () => RoutingPolicy;
+  /** the monitor's latest topology, or a static one */
+  readonly topology: () => Topology;
+  readonly multiplexing: boolean;
+  readonly causalTimeoutMs?: number;
+  readonly onDecision?: (rule: string, plan: RoutePlan["kind"], pool: string | null) => void;
+}
+
+/** The proxy hook that gives every session the same routing environment. */
+export function routingHook(setup: RoutingSetup) {
+  return (pool: {
+    openCount(server: string): number;
+  }): RoutingEnvironment & { readonly operations: ActiveOperations } => {
+    const operations = new ActiveOperations();
+    const cursors = new Map<string, BalanceCursor>();
+    return {
+      policy: setup.policy,
+      topology: setup.topology,
+      load: (server) => ({ active: operations.get(server), connections: pool.openCount(server) }),
+      cursor: (name) => {
+        let cursor = cursors.get(name);
+        if (cursor === undefined) {
+          cursor = { next: 0 };
+          cursors.set(name, cursor);
+        }
+        return cursor;
+      },
+      causalTimeoutMs: setup.causalTimeoutMs ?? 1_000,
+      multiplexing: setup.multiplexing,
+      ...(setup.onDecision === undefined ? {} : { onDecision: setup.onDecision }),
+      operations,
+    };
+  };
+}

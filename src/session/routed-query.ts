@@ -1,0 +1,139 @@
+import type { Socket } from "node:net";
+import type { BackendConnection } from "../pool/backend-connection.js";
+import { Command } from "../protocol/constants.js";
+import { encodeErr } from "../protocol/generic-response.js";
+import { type ClientError, MysqlErrors } from "../protocol/mysql-errors.js";
+import type { Packet } from "../protocol/packet-assembler.js";
+import { encodePacket, encodePackets } from "../protocol/packet-writer.js";
+import { encodeResultSet } from "../protocol/result-set.js";
+import type { SessionRouter } from "../routing/session-router.js";
+import type { SyncStep } from "../routing/sync-plan.js";
+import type { ClientInput } from "./client-input.js";
+import { type ForwardOutcome, forwardCommand } from "./forwarder.js";
+
+/** What a routed query needs from its session: the held connection and how to change it. */
+export interface RoutedSession {
+  readonly socket: Socket;
+  readonly input: ClientInput;
+  readonly capabilities: number;
+  readonly router: SessionRouter;
+  /** the connection held now, if any */
+  held(): { readonly server: string; readonly conn: BackendConnection } | undefined;
+  /** leases a connection on `server` (releasing any other); returns an error to send, if any */
+  switchTo(server: string): Promise<ClientError | undefined>;
+  release(): void;
+  beginOperation(server: string): () => void;
+  write(bytes: Buffer): void;
+}
+
+export type RoutedOutcome =
+  | { readonly kind: "answered" }
+  | { readonly kind: "forwarded"; readonly outcome: ForwardOutcome; readonly server: string };
+
+/**
+ * One COM_QUERY under a policy: plan it (classify → decide → route), answer it locally when the
+ * policy denies or responds, else move to the planned server, bring that connection's session
+ * state in line (USE / SET / replay), send the statement and stream the answer back.
+ */
+export async function runRoutedQuery(session: RoutedSession, packet: Packet): Promise<RoutedOutcome> {
+  const sql = packet.payload.toString("utf8", 1);
+  const now = Date.now();
+  const step = session.router.planQuery(sql, now);
+  const seq = packet.lastSeq + 1;
+  switch (step.kind) {
+    case "deny":
+      session.write(encodePacket(seq, encodeErr(clientError(step.code, step.sqlstate, step.message))).bytes);
+      return { kind: "answered" };
+    case "unavailable":
+      session.write(
+        encodePacket(seq, encodeErr(MysqlErrors.backendUnavailable(step.rule, step.message))).bytes,
+      );
+      return { kind: "answered" };
+    case "respond": {
+      const payloads = encodeResultSet(
+        { columns: step.columns, rows: step.rows },
+        { capabilities: session.capabilities, status: 0x0002 },
+      );
+      session.write(encodePackets(seq, payloads).bytes);
+      return { kind: "answered" };
+    }
+    case "forward":
+      break;
+  }
+  if (session.held()?.server !== step.server) {
+    const error = await session.switchTo(step.server);
+    if (error !== undefined) {
+      session.write(encodePacket(seq, encodeErr(error)).bytes);
+      return { kind: "answered" };
+    }
+  }
+  const held = session.held()!;
+  held.conn.setIdle(false);
+  const syncError = await runSync(held.conn, session.router.syncFor(step.server), step.server);
+  if (syncError !== undefined) {
+    held.conn.setIdle(true);
+    session.write(encodePacket(seq, encodeErr(syncError)).bytes);
+    return { kind: "answered" };
+  }
+  session.router.synced();
+  const toSend = step.sql === null ? packet : queryPacket(step.sql);
+  const end = session.beginOperation(step.server);
+  let outcome: ForwardOutcome;
+  try {
+    outcome = await forwardCommand(session.socket, session.input, held.conn, toSend);
+  } finally {
+    end();
+  }
+  if (outcome.kind === "complete") {
+    const st = outcome.state;
+    const decision = session.router.afterStatement(
+      step.facts,
+      step.sql ?? sql,
+      step.pool,
+      { ok: st.error === undefined, status: st.status, warnings: st.warnings },
+      now,
+    );
+    held.conn.setIdle(true);
+    if (decision === "release") session.release();
+  }
+  return { kind: "forwarded", outcome, server: step.server };
+}
+
+/** Runs the sync steps; a failure (e.g. the database does not exist on a replica) is reported. */
+async function runSync(
+  conn: BackendConnection,
+  steps: readonly SyncStep[],
+  server: string,
+): Promise<ClientError | undefined> {
+  for (const step of steps) {
+    const payload =
+      step.kind === "init_db"
+        ? Buffer.concat([Buffer.from([Command.InitDb]), Buffer.from(step.schema, "utf8")])
+        : Buffer.concat([Buffer.from([Command.Query]), Buffer.from(step.sql, "utf8")]);
+    const st = await conn.command(payload).catch((e: Error) => e);
+    if (st instanceof Error)
+      return MysqlErrors.backendLost(server, `while restoring session state: ${st.message}`);
+    if (st.error !== undefined) {
+      const what =
+        step.kind === "init_db"
+          ? `can't change the database to '${step.schema}'`
+          : "can't restore session state";
+      return clientError(
+        st.error.errno,
+        st.error.sqlState,
+        `${what} on server '${server}': ${st.error.message}`,
+      );
+    }
+  }
+  return undefined;
+}
+
+function queryPacket(sql: string): Packet {
+  const payload = Buffer.concat([Buffer.from([Command.Query]), Buffer.from(sql, "utf8")]);
+  const { bytes } = encodePacket(0, payload);
+  return { seq: 0, lastSeq: 0, payload, raw: [bytes] };
+}
+
+function clientError(errno: number, sqlState: string, message: string): ClientError {
+  return { kind: "client-error", errno, sqlState, message };
+}
