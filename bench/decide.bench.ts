@@ -36,7 +36,10 @@ function inputs(): DecisionInput[] {
     const facts = classify(sql);
     for (const user of USERS)
       for (const inTransaction of [false, true])
-        out.push({ facts, session: { ...BASE_SESSION, user, inTransaction, schema: inTransaction ? "shop" : null } });
+        out.push({
+          facts,
+          session: { ...BASE_SESSION, user, inTransaction, schema: inTransaction ? "shop" : null },
+        });
   }
   return out;
 }
@@ -44,19 +47,29 @@ function inputs(): DecisionInput[] {
 function generatedPolicy(rules: number): string {
   const lines = ["version 1", "pool primary {\n  role = primary\n}"];
   for (let p = 0; p < 4; p++) lines.push(`pool replicas_${p} {\n  role = replica\n  fallback = primary\n}`);
-  lines.push("rule same_connection\n  when same_connection and not writes and locking = none\n  -> route stay");
-  lines.push("rule writes\n  when writes or locking != none or in_transaction or transaction != none\n  -> route primary");
+  lines.push(
+    "rule same_connection\n  when same_connection and not writes and locking = none\n  -> route stay",
+  );
+  lines.push(
+    "rule writes\n  when writes or locking != none or in_transaction or transaction != none\n  -> route primary",
+  );
   for (let i = 0; i < rules - 3; i++) {
     const pool = `replicas_${i % 4}`;
     switch (i % 4) {
       case 0:
-        lines.push(`rule user_${i}\n  when user = "user_${i}" and kind in [select, show_tables]\n  -> route ${pool} tag "u${i}"`);
+        lines.push(
+          `rule user_${i}\n  when user = "user_${i}" and kind in [select, show_tables]\n  -> route ${pool} tag "u${i}"`,
+        );
         break;
       case 1:
-        lines.push(`rule tenant_${i}\n  when tables contains "tenant_${i}.orders" and family = read\n  -> route ${pool}`);
+        lines.push(
+          `rule tenant_${i}\n  when tables contains "tenant_${i}.orders" and family = read\n  -> route ${pool}`,
+        );
         break;
       case 2:
-        lines.push(`rule digest_${i}\n  when digest = "SELECT * FROM t${i} WHERE id = ?"\n  -> route ${pool} log`);
+        lines.push(
+          `rule digest_${i}\n  when digest = "SELECT * FROM t${i} WHERE id = ?"\n  -> route ${pool} log`,
+        );
         break;
       default:
         lines.push(`rule schema_${i}\n  when schema = "db_${i}" and family = read\n  -> route ${pool}`);
@@ -80,11 +93,11 @@ function measure(label: string, fn: (input: DecisionInput) => unknown, data: Dec
   const run = (n: number) => {
     for (let i = 0; i < n; i++) if (fn(data[i % data.length]!) !== undefined) sink++;
   };
-  run(200_000); // warm up
+  run(100_000); // warm up
   const rounds: number[] = [];
   const heapBefore = process.memoryUsage().heapUsed;
   for (let r = 0; r < 5; r++) {
-    const n = 1_000_000;
+    const n = 300_000;
     const start = process.hrtime.bigint();
     run(n);
     const ns = Number(process.hrtime.bigint() - start);
@@ -94,7 +107,11 @@ function measure(label: string, fn: (input: DecisionInput) => unknown, data: Dec
   rounds.sort((a, b) => a - b);
   const median = rounds[2]!;
   console.log(`${label}: ${(median / 1e6).toFixed(2)} M decisions/s (sink ${sink % 7})`);
-  return { decisionsPerSecond: Math.round(median), rounds: rounds.map(Math.round), heapGrowthBytes: heapGrowth };
+  return {
+    decisionsPerSecond: Math.round(median),
+    rounds: rounds.map(Math.round),
+    heapGrowthBytes: heapGrowth,
+  };
 }
 
 const data = inputs();

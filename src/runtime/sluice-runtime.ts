@@ -6,9 +6,12 @@ import { SluiceMetrics } from "../admin/sluice-metrics.js";
 import { type AdminListener, startAdminListener } from "../admin/sql-listener.js";
 import { formatConfigDiagnostic, loadConfig, type SluiceConfig } from "../config/index.js";
 import { Monitor } from "../monitor/monitor.js";
+import type { Topology } from "../monitor/types.js";
+import { staticTopology } from "../routing/static-topology.js";
 import { type ActivePolicy, loadActivePolicy } from "./active-policy.js";
 import { proxyOptionsFromConfig } from "./options-from-config.js";
 import { type ProxyHandle, startProxy } from "./proxy.js";
+import { routingHook } from "./routing-environment.js";
 
 export type StartResult =
   | { readonly kind: "started"; readonly runtime: SluiceRuntime }
@@ -35,6 +38,8 @@ export class SluiceRuntime {
     readonly metrics: SluiceMetrics,
     readonly digests: DigestTable,
     private readonly log: Logger,
+    /** rule name → statements decided by it under the active policy */
+    private readonly hits: Map<string, number>,
   ) {}
 
   static async start(configPath: string, log: Logger): Promise<StartResult> {
@@ -76,10 +81,23 @@ export class SluiceRuntime {
       },
       log.child({ component: "monitor" }),
     );
-    const proxy = await startProxy({
-      ...proxyOptionsFromConfig(config),
-      logger: log.child({ component: "proxy" }),
-    });
+    const options = proxyOptionsFromConfig(config);
+    const fallback = staticTopology(options.servers);
+    const hits = new Map<string, number>();
+    // The runtime is built after the proxy, so routing reads the policy through a box the
+    // runtime fills: a reload swaps the reference and the next statement sees the new policy.
+    const box: { runtime: SluiceRuntime | null } = { runtime: null };
+    const proxy = await startProxy(
+      { ...options, logger: log.child({ component: "proxy" }) },
+      {
+        routing: routingHook({
+          policy: () => box.runtime?.active ?? policy.policy,
+          topology: () => usableTopology(monitor.topology) ?? fallback,
+          multiplexing: config.pools.multiplexing,
+          onDecision: (rule) => hits.set(rule, (hits.get(rule) ?? 0) + 1),
+        }),
+      },
+    );
     const runtime = new SluiceRuntime(
       configPath,
       config,
@@ -91,7 +109,9 @@ export class SluiceRuntime {
       metrics,
       new DigestTable(config.queryStats.maxDigests),
       log,
+      hits,
     );
+    box.runtime = runtime;
     monitor.start();
     await runtime.startEndpoints();
     log.info({ policy: policy.policy.version, hash: policy.policy.hash, port: proxy.port }, "sluice serving");
@@ -154,6 +174,7 @@ export class SluiceRuntime {
     if (next.kind === "error") return this.reloadFailed([next.report]);
     this.generation += 1;
     this.active = next.policy;
+    this.hits.clear();
     this.config = loaded.config;
     this.reloads.ok += 1;
     this.reloads.lastError = null;
@@ -208,7 +229,7 @@ export class SluiceRuntime {
         position: r.index + 1,
         name: r.name,
         action: r.action.kind,
-        hits: 0,
+        hits: this.hits.get(r.name) ?? 0,
       })),
       digests: this.digests.all(),
       policy: { version: p.version, hash: p.hash, loadedAt: p.loadedAt, files: p.files, source: p.source },
@@ -248,4 +269,9 @@ export class SluiceRuntime {
     await this.proxy.close();
     this.log.info("sluice stopped");
   }
+}
+
+/** The monitor's topology once it knows a primary; before that, routing uses the configured roles. */
+function usableTopology(topology: Topology | null): Topology | null {
+  return topology !== null && topology.primary !== null ? topology : null;
 }

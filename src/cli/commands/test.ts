@@ -11,11 +11,13 @@ import { renderText } from "../render/text.js";
 import { expandPaths, parseArgs } from "./policy-files.js";
 
 const SUFFIX = ".policy-test.yaml";
-const USAGE = `sluice test [FILES|DIRS…]
+const USAGE = `sluice test [--explain] [FILES|DIRS…]
 
 Runs policy tests (*${SUFFIX}; a directory means every test file under it, default: policies/).
 Each test classifies its SQL, decides it under the policy and compares the rule and action.
-Rules no test reached are listed as uncovered. Exit status: 0 all passed, 1 failures, 2 bad usage.
+Rules no test reached are listed as uncovered. --explain prints, for every case, the decision
+tree's path and why each earlier rule did not match (failures always get it).
+Exit status: 0 all passed, 1 failures, 2 bad usage.
 `;
 
 export interface TestOutcome {
@@ -26,7 +28,10 @@ export interface TestOutcome {
   readonly uncovered: readonly string[];
 }
 
-export async function testFiles(paths: readonly string[]): Promise<TestOutcome> {
+export async function testFiles(
+  paths: readonly string[],
+  options: { explain?: boolean } = {},
+): Promise<TestOutcome> {
   const { files, missing } = await expandPaths(paths.length > 0 ? paths : ["policies"], SUFFIX);
   const out: string[] = missing.map((m) => `sluice test: ${m}: no such file or directory\n`);
   const bundles = new Map<
@@ -72,16 +77,12 @@ export async function testFiles(paths: readonly string[]): Promise<TestOutcome> 
       if (r.passed) {
         passed++;
         out.push(`  ✓ ${r.test.name}\n`);
+        if (options.explain) out.push(`${indent(r.why)}\n`);
       } else {
         failed++;
         out.push(`  ✗ ${r.test.name}  (${file}:${r.test.line})\n`);
         out.push(`      expected ${r.expected}\n      got      ${r.got}\n`);
-        out.push(
-          `${r.why
-            .split("\n")
-            .map((l) => `      ${l}`)
-            .join("\n")}\n`,
-        );
+        out.push(`${indent(r.why)}\n`);
       }
     }
     covered.set(parsed.policy, seen);
@@ -102,12 +103,19 @@ export async function testFiles(paths: readonly string[]): Promise<TestOutcome> 
   return { exitCode, output: out.join(""), passed, failed, uncovered };
 }
 
+function indent(text: string): string {
+  return text
+    .split("\n")
+    .map((l) => `      ${l}`)
+    .join("\n");
+}
+
 export const testCommand: Command = {
   name: "test",
   summary: "Run policy unit tests",
   usage: USAGE,
   async run(args) {
-    const parsed = parseArgs(args, [], ["help"]);
+    const parsed = parseArgs(args, [], ["help", "explain"]);
     if (parsed.flags.has("help")) {
       process.stdout.write(USAGE);
       return 0;
@@ -116,7 +124,7 @@ export const testCommand: Command = {
       process.stderr.write(`${parsed.errors.map((e) => `sluice test: ${e}`).join("\n")}\n\n${USAGE}`);
       return 2;
     }
-    const outcome = await testFiles(parsed.positional);
+    const outcome = await testFiles(parsed.positional, { explain: parsed.flags.has("explain") });
     process.stdout.write(outcome.output);
     return outcome.exitCode;
   },
