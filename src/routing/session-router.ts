@@ -234,9 +234,25 @@ export class SessionRouter {
     };
   }
 
-  /** Records the GTID of the session's last write (session tracking `last_gtid`). */
+  /** Records the GTID of the session's last write (`@@last_gtid` after it committed). */
   wrote(gtid: string): void {
     this.lastGtid = gtid;
+  }
+
+  /**
+   * Whether the statement just run may have committed a write whose GTID a causal read must wait
+   * for: only asked when some pool of the policy reads causally, so other policies pay nothing.
+   */
+  needsGtidAfter(facts: Facts): boolean {
+    if (this.state.inTransaction) return false;
+    if (!facts.writes && facts.transaction?.kind !== "commit") return false;
+    for (const pool of this.env.policy().pools.values()) if (pool.consistency.kind === "causal") return true;
+    return false;
+  }
+
+  /** The causal wait failed or timed out: the read goes to the primary instead. */
+  primaryServer(): string | null {
+    return this.env.topology().primary;
   }
 
   mayRelease(): boolean {

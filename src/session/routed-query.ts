@@ -9,6 +9,7 @@ import { encodeResultSet } from "../protocol/result-set.js";
 import type { SessionRouter } from "../routing/session-router.js";
 import type { SyncStep } from "../routing/sync-plan.js";
 import type { ClientInput } from "./client-input.js";
+import { queryScalar } from "./control-query.js";
 import { type ForwardOutcome, forwardCommand } from "./forwarder.js";
 
 /** What a routed query needs from its session: the held connection and how to change it. */
@@ -60,22 +61,53 @@ export async function runRoutedQuery(session: RoutedSession, packet: Packet): Pr
     case "forward":
       break;
   }
-  if (session.held()?.server !== step.server) {
-    const error = await session.switchTo(step.server);
+  if (!(await placeOn(session, step.server, seq))) return { kind: "answered" };
+  let target = step;
+  if (step.waitGtid !== null && !(await caughtUp(session.held()!.conn, step.waitGtid))) {
+    // The replica did not apply the session's last write in time: read from the primary.
+    const primary = session.router.primaryServer();
+    if (primary !== null && primary !== step.server) {
+      if (!(await placeOn(session, primary, seq))) return { kind: "answered" };
+      target = { ...step, server: primary, waitGtid: null };
+    }
+  }
+  return forwardOn(session, packet, target, sql, now);
+}
+
+type ForwardStep = Extract<ReturnType<SessionRouter["planQuery"]>, { kind: "forward" }>;
+
+/**
+ * Holds a connection on `server` with the session's state in place (USE / SET / replay); on
+ * failure the client gets the error and false comes back.
+ */
+async function placeOn(session: RoutedSession, server: string, seq: number): Promise<boolean> {
+  if (session.held()?.server !== server) {
+    const error = await session.switchTo(server);
     if (error !== undefined) {
       session.write(encodePacket(seq, encodeErr(error)).bytes);
-      return { kind: "answered" };
+      return false;
     }
   }
   const held = session.held()!;
   held.conn.setIdle(false);
-  const syncError = await runSync(held.conn, session.router.syncFor(step.server), step.server);
+  const syncError = await runSync(held.conn, session.router.syncFor(server), server);
   if (syncError !== undefined) {
     held.conn.setIdle(true);
     session.write(encodePacket(seq, encodeErr(syncError)).bytes);
-    return { kind: "answered" };
+    return false;
   }
   session.router.synced();
+  return true;
+}
+
+async function forwardOn(
+  session: RoutedSession,
+  packet: Packet,
+  step: ForwardStep,
+  sql: string,
+  now: number,
+): Promise<RoutedOutcome> {
+  const held = session.held()!;
   const toSend = step.sql === null ? packet : queryPacket(step.sql);
   const end = session.beginOperation(step.server);
   let outcome: ForwardOutcome;
@@ -86,6 +118,11 @@ export async function runRoutedQuery(session: RoutedSession, packet: Packet): Pr
   }
   if (outcome.kind === "complete") {
     const st = outcome.state;
+    if (st.error === undefined && session.router.needsGtidAfter(step.facts)) {
+      const gtid = await queryScalar(held.conn, "SELECT @@last_gtid").catch(() => undefined);
+      if (gtid?.kind === "value" && gtid.value !== null && gtid.value !== "")
+        session.router.wrote(gtid.value);
+    }
     const decision = session.router.afterStatement(
       step.facts,
       step.sql ?? sql,
@@ -126,6 +163,19 @@ async function runSync(
     }
   }
   return undefined;
+}
+
+/** MASTER_GTID_WAIT on the replica: true when it has applied `gtid` within the timeout. */
+async function caughtUp(
+  conn: BackendConnection,
+  wait: { readonly gtid: string; readonly timeoutMs: number },
+): Promise<boolean> {
+  const gtid = wait.gtid.replace(/[^0-9,-]/g, "");
+  const result = await queryScalar(
+    conn,
+    `SELECT MASTER_GTID_WAIT('${gtid}', ${wait.timeoutMs / 1000})`,
+  ).catch(() => undefined);
+  return result?.kind === "value" && result.value === "0";
 }
 
 function queryPacket(sql: string): Packet {
