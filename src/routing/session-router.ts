@@ -38,6 +38,21 @@ export interface RoutingEnvironment {
   readonly multiplexing: boolean;
   /** counts rule hits (SHOW RULES, metrics) */
   onDecision?(rule: string, plan: RoutePlan["kind"], pool: string | null): void;
+  /** a statement finished on a server: metrics, digest statistics, query log */
+  onStatement?(record: StatementRecord): void;
+}
+
+/** One statement Sluice forwarded, as query analysis sees it. */
+export interface StatementRecord {
+  readonly fingerprint: string;
+  readonly digest: string;
+  readonly pool: string;
+  readonly server: string;
+  readonly rule: string;
+  readonly latencyMs: number;
+  /** "server": the server answered with an error; "lost": the backend failed mid-statement */
+  readonly error: "server" | "lost" | null;
+  readonly at: number;
 }
 
 /** What the session should do with one COM_QUERY. */
@@ -248,6 +263,11 @@ export class SessionRouter {
     if (!facts.writes && facts.transaction?.kind !== "commit") return false;
     for (const pool of this.env.policy().pools.values()) if (pool.consistency.kind === "causal") return true;
     return false;
+  }
+
+  /** Reports a finished statement to the environment (metrics, digests). */
+  record(record: StatementRecord): void {
+    this.env.onStatement?.(record);
   }
 
   /** The causal wait failed or timed out: the read goes to the primary instead. */

@@ -2,7 +2,7 @@ import type { Topology } from "../monitor/types.js";
 import { ActiveOperations } from "../routing/active-operations.js";
 import type { BalanceCursor } from "../routing/balance.js";
 import type { RoutePlan } from "../routing/route.js";
-import type { RoutingEnvironment, RoutingPolicy } from "../routing/session-router.js";
+import type { RoutingEnvironment, RoutingPolicy, StatementRecord } from "../routing/session-router.js";
 
 export interface RoutingSetup {
   /** the policy in force now (the runtime swaps it on reload) */
@@ -12,6 +12,7 @@ export interface RoutingSetup {
   readonly multiplexing: boolean;
   readonly causalTimeoutMs?: number;
   readonly onDecision?: (rule: string, plan: RoutePlan["kind"], pool: string | null) => void;
+  readonly onStatement?: (record: StatementRecord) => void;
 }
 
 /** The proxy hook that gives every session the same routing environment. */
@@ -36,6 +37,7 @@ export function routingHook(setup: RoutingSetup) {
       causalTimeoutMs: setup.causalTimeoutMs ?? 1_000,
       multiplexing: setup.multiplexing,
       ...(setup.onDecision === undefined ? {} : { onDecision: setup.onDecision }),
+      ...(setup.onStatement === undefined ? {} : { onStatement: setup.onStatement }),
       operations,
     };
   };

@@ -84,6 +84,7 @@ export class SluiceRuntime {
     const options = proxyOptionsFromConfig(config);
     const fallback = staticTopology(options.servers);
     const hits = new Map<string, number>();
+    const digests = new DigestTable(config.queryStats.maxDigests);
     // The runtime is built after the proxy, so routing reads the policy through a box the
     // runtime fills: a reload swaps the reference and the next statement sees the new policy.
     const box: { runtime: SluiceRuntime | null } = { runtime: null };
@@ -95,6 +96,24 @@ export class SluiceRuntime {
           topology: () => usableTopology(monitor.topology) ?? fallback,
           multiplexing: config.pools.multiplexing,
           onDecision: (rule) => hits.set(rule, (hits.get(rule) ?? 0) + 1),
+          onStatement: (r) => {
+            metrics.statement({
+              pool: r.pool,
+              server: r.server,
+              rule: r.rule,
+              seconds: r.latencyMs / 1000,
+              error: r.error === null ? null : r.error === "server" ? "server" : "proxy",
+            });
+            digests.record({
+              fingerprint: r.fingerprint,
+              digest: r.digest,
+              latencyMs: r.latencyMs,
+              rows: 0,
+              error: r.error !== null,
+              pool: r.pool,
+              at: r.at,
+            });
+          },
         }),
       },
     );
@@ -107,7 +126,7 @@ export class SluiceRuntime {
       null,
       null,
       metrics,
-      new DigestTable(config.queryStats.maxDigests),
+      digests,
       log,
       hits,
     );

@@ -116,6 +116,16 @@ async function forwardOn(
   } finally {
     end();
   }
+  session.router.record({
+    fingerprint: step.facts.fingerprint,
+    digest: step.facts.digest,
+    pool: step.pool ?? "(stay)",
+    server: step.server,
+    rule: step.rule,
+    latencyMs: Date.now() - now,
+    error: outcome.kind === "complete" ? (outcome.state.error === undefined ? null : "server") : "lost",
+    at: now,
+  });
   if (outcome.kind === "complete") {
     const st = outcome.state;
     if (st.error === undefined && session.router.needsGtidAfter(step.facts)) {
