@@ -7,7 +7,10 @@ import { generalLogFile } from "../../src/cluster/server-process.js";
 import type { ServerInfo } from "../../src/cluster/types.js";
 import type { DecisionLine } from "../../src/dry-run/decision-record.js";
 import { loadPolicy, runDryRun } from "../../src/dry-run/run.js";
+import { staticTopology } from "../../src/routing/static-topology.js";
+import { loadActivePolicy } from "../../src/runtime/active-policy.js";
 import type { ProxyHandle } from "../../src/runtime/proxy.js";
+import { routingHook } from "../../src/runtime/routing-environment.js";
 import { tempFile } from "../dry-run/support/collect.js";
 import { runWorkload, runWorkloadAt } from "../dry-run/support/workload.js";
 import { useCluster } from "../support/cluster.js";
@@ -16,11 +19,10 @@ import { connectThrough, startTestProxy } from "./proxy-helpers.js";
 const cluster = useCluster();
 
 /**
- * The policy `serve` applies in this test. Today's proxy sends every statement to the primary
- * (src/session/backend-chooser.ts `primaryOnly`), which is what primary-only.policy says. When
- * serve routes by a policy (issue 6), start the proxy with the same policy file and switch this
- * to policies/default.policy: the comparison below is per server and per statement kind, so it
- * holds for any policy.
+ * The policy `serve` applies in this test (the proxy routes by it). The comparison is per server
+ * and per statement kind. With default.policy it would also count Sluice's own control reads
+ * (`SELECT @@last_gtid` after writes, for causal reads) on the primary, which the general log of
+ * the direct run cannot show; primary-only.policy keeps the counters exact.
  */
 const SERVE_POLICY = "policies/primary-only.policy";
 
@@ -93,7 +95,19 @@ describe("dry-run predicts what serve does with the same workload", () => {
   const primary: ServerInfo = cluster.primary;
 
   beforeAll(async () => {
-    proxy = await startTestProxy(cluster);
+    // serve routes by the same policy file dry-run reads
+    const active = await loadActivePolicy([SERVE_POLICY], 1);
+    if (active.kind !== "ok") throw new Error(active.report);
+    const topology = staticTopology(
+      cluster.info.servers.map((s) => ({ name: s.name, host: s.host, port: s.port, role: s.role })),
+    );
+    proxy = await startTestProxy(
+      cluster,
+      {},
+      {
+        routing: routingHook({ policy: () => active.policy, topology: () => topology, multiplexing: true }),
+      },
+    );
   });
   afterAll(async () => {
     await proxy?.close();
