@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { ensureMariadbBinaries } from "./binaries.js";
 import { ClusterControl, waitUntilAccepting } from "./cluster-control.js";
@@ -104,7 +104,10 @@ async function installDatadir(installDb: string, server: ServerInfo): Promise<vo
     "--skip-test-db",
   ];
   if (typeof process.getuid === "function" && process.getuid() === 0) args.push("--user=root");
-  await run(installDb, args, { maxBuffer: 16 * 1024 * 1024 });
+  // Each bootstrap gets its own temp dir: parallel bootstraps sharing /tmp collide on the names
+  // of their internal temporary tables ("Error on delete of '/tmp/#sql-temptable-…'").
+  const tmp = dirname(server.datadir);
+  await run(installDb, args, { maxBuffer: 16 * 1024 * 1024, env: { ...process.env, TMPDIR: tmp } });
 }
 
 function setupPrimarySql(): string[] {

@@ -14,6 +14,11 @@ export interface PolicyDecision {
 export interface Placement {
   /** server of the backend connection the session holds (leased or pinned), if any */
   readonly current: string | null;
+  /**
+   * server the previous statement ran on, when the session has since given its connection back:
+   * where a policy `stay` goes (the same server, on a fresh connection)
+   */
+  readonly previous?: string | null;
   /** ms timestamp of the session's last write, for primary-after-write */
   readonly lastWriteAt: number | null;
   /** GTID of the session's last write (session tracking `last_gtid`), for causal reads */
@@ -105,12 +110,9 @@ export function route(
     return forward(current, null, rule, stay, null, false);
   }
   const target = targetOf(action);
-  if (
-    target.kind === "stay" &&
-    placement.current !== null &&
-    serverUsable(ctx.topology, placement.current, facts.writes)
-  ) {
-    return forward(placement.current, null, rule, "policy", null, false);
+  const stayOn = placement.current ?? placement.previous ?? null;
+  if (target.kind === "stay" && stayOn !== null && serverUsable(ctx.topology, stayOn, facts.writes)) {
+    return forward(stayOn, null, rule, "policy", null, false);
   }
   const poolName = target.kind === "pool" ? target.pool : defaultPool(ctx);
   return choose(poolName, rule, facts, placement, ctx, new Set());

@@ -99,6 +99,8 @@ export class SessionRouter {
   private holdForNext = false;
   private lastWriteAt: number | null = null;
   private lastGtid: string | null = null;
+  /** the server the last statement ran on, kept after the connection goes back to the pool */
+  private previousServer: string | null = null;
 
   constructor(
     private readonly env: RoutingEnvironment,
@@ -210,6 +212,7 @@ export class SessionRouter {
       }
     }
     if (pool !== null) this.state = withPreviousPool(this.state, pool);
+    this.previousServer = this.connection?.server ?? this.previousServer;
     // FOUND_ROWS / LAST_INSERT_ID / ROW_COUNT / SHOW WARNINGS may follow: keep the connection for
     // exactly the next statement, then let go.
     this.holdForNext = result.ok ? facts.produces.length > 0 || result.warnings > 0 : true;
@@ -282,6 +285,7 @@ export class SessionRouter {
   private placement() {
     return {
       current: this.connection?.server ?? null,
+      previous: this.previousServer,
       lastWriteAt: this.lastWriteAt,
       lastGtid: this.lastGtid,
     };
