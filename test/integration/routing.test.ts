@@ -224,6 +224,9 @@ describe("read/write splitting with default.policy", () => {
       database: cluster.info.database,
       connectionLimit: clients,
       maxIdle: clients,
+      // 1,000 logins share ≤48 backend connections for their login check: on a loaded 2-core
+      // machine that queue can take longer than mysql2's default 10 s
+      connectTimeout: 120_000,
     });
     let peak = 0;
     const sample = setInterval(() => {
