@@ -33,6 +33,8 @@ export interface RouteContext {
   readonly now: number;
   /** how long a causal read waits for the replica to apply the session's last write */
   readonly causalTimeoutMs: number;
+  /** servers to leave out this time (a read being retried after its server failed) */
+  readonly avoid?: ReadonlySet<string>;
 }
 
 export type StayReason = PinReason | "transaction" | "same_connection" | "policy";
@@ -191,7 +193,7 @@ function candidatesOf(pool: PoolSpec, ctx: RouteContext, needsWrites: boolean): 
   const maxLagSeconds = pool.maxLagMs === null ? null : pool.maxLagMs / 1000;
   for (const server of ctx.topology.servers) {
     const weight = poolWeight(pool, server.name, server.role);
-    if (weight === null) continue;
+    if (weight === null || ctx.avoid?.has(server.name) === true) continue;
     if (needsWrites ? !server.acceptsWrites : !server.acceptsReads && !server.acceptsWrites) continue;
     if (server.state !== "up" && !(server.acceptsWrites && server.state === "draining")) continue;
     if (

@@ -129,7 +129,7 @@ export class SessionRouter {
     this.holdForNext = false;
   }
 
-  planQuery(sql: string, now: number): QueryStep {
+  planQuery(sql: string, now: number, avoid?: ReadonlySet<string>): QueryStep {
     const facts = classifyCached(sql);
     const policy = this.env.policy();
     const decision = decide(policy.tree, { facts, session: sessionFacts(this.state) });
@@ -140,6 +140,7 @@ export class SessionRouter {
       cursors: (p) => this.env.cursor(p),
       now,
       causalTimeoutMs: this.env.causalTimeoutMs,
+      ...(avoid === undefined ? {} : { avoid }),
     });
     this.env.onDecision?.(decision.rule, plan.kind, plan.kind === "forward" ? plan.pool : null);
     switch (plan.kind) {
@@ -276,6 +277,20 @@ export class SessionRouter {
   /** The causal wait failed or timed out: the read goes to the primary instead. */
   primaryServer(): string | null {
     return this.env.topology().primary;
+  }
+
+  /**
+   * A read that failed before any byte reached the client may run again elsewhere: nothing of it
+   * was seen, and outside a transaction and pins nothing ties the session to the failed server.
+   */
+  mayRetry(facts: Facts): boolean {
+    return (
+      !facts.writes &&
+      facts.locking === "none" &&
+      !this.state.inTransaction &&
+      !isPinned(this.state) &&
+      facts.sameConnection.length === 0
+    );
   }
 
   mayRelease(): boolean {

@@ -19,6 +19,13 @@ export class InputError extends Error {
 const HIGH_WATER = 4 * 1024 * 1024;
 
 /**
+ * A packet the client started must keep arriving: no new byte of it for this long fails the read
+ * (MariaDB's net_read_timeout, 30 s). Without it, a client declaring a long packet and sending
+ * part of it would hold its session forever whenever no idle timeout is configured.
+ */
+export const PARTIAL_PACKET_TIMEOUT_MS = 30_000;
+
+/**
  * The client's byte stream as logical packets, one `next()` at a time. Pauses the socket when
  * nobody is reading and too much is buffered (a pipelining or flooding client cannot make Sluice
  * buffer without bound); the size limit is max_allowed_packet.
@@ -29,6 +36,7 @@ export class ClientInput {
   private waiter:
     | { resolve: (p: Packet) => void; reject: (e: InputError) => void; timer?: NodeJS.Timeout }
     | undefined;
+  private partialTimer: NodeJS.Timeout | undefined;
   private failure: InputFailure | undefined;
   private readonly onData = (chunk: Buffer) => this.receive(chunk);
   private readonly onEnd = () => this.fail({ kind: "closed" });
@@ -36,6 +44,7 @@ export class ClientInput {
   constructor(
     private socket: Socket,
     maxPacketSize: number,
+    private readonly partialPacketTimeoutMs = PARTIAL_PACKET_TIMEOUT_MS,
   ) {
     this.assembler = new PacketAssembler(this.framer, maxPacketSize);
     this.attach(socket);
@@ -84,7 +93,18 @@ export class ClientInput {
       if (timeoutMs > 0) {
         this.waiter.timer = setTimeout(() => this.fail({ kind: "timeout", ms: timeoutMs }), timeoutMs);
       }
+      this.watchPartial();
     });
+  }
+
+  /** (Re)arms the partial-packet timer while a reader waits on an incomplete packet. */
+  private watchPartial(): void {
+    clearTimeout(this.partialTimer);
+    this.partialTimer = undefined;
+    if (this.waiter === undefined || this.framer.buffered === 0 || this.partialPacketTimeoutMs <= 0) return;
+    const ms = this.partialPacketTimeoutMs;
+    this.partialTimer = setTimeout(() => this.fail({ kind: "timeout", ms }), ms);
+    this.partialTimer.unref();
   }
 
   private take(): Packet | undefined {
@@ -115,10 +135,13 @@ export class ClientInput {
         w.resolve(p);
       }
     }
+    this.watchPartial();
     if (this.waiter === undefined && this.framer.buffered > HIGH_WATER) this.socket.pause();
   }
 
   private fail(failure: InputFailure): void {
+    clearTimeout(this.partialTimer);
+    this.partialTimer = undefined;
     if (this.failure === undefined) this.failure = failure;
     const w = this.waiter;
     if (w === undefined) return;

@@ -248,6 +248,11 @@ export class ClientSession implements KillableSession {
         return error;
       },
       release: () => this.releaseLease(),
+      dropHeld: () => {
+        this.services.counters.backendErrors++;
+        this.leases.drop();
+        router.disconnected();
+      },
       beginOperation: (server) => {
         const token = operations.begin(server);
         return () => token.end();

@@ -23,6 +23,8 @@ export interface RoutedSession {
   /** leases a connection on `server` (releasing any other); returns an error to send, if any */
   switchTo(server: string): Promise<ClientError | undefined>;
   release(): void;
+  /** the held connection failed: close it without giving it back */
+  dropHeld(): void;
   beginOperation(server: string): () => void;
   write(bytes: Buffer): void;
 }
@@ -39,39 +41,59 @@ export type RoutedOutcome =
 export async function runRoutedQuery(session: RoutedSession, packet: Packet): Promise<RoutedOutcome> {
   const sql = packet.payload.toString("utf8", 1);
   const now = Date.now();
-  const step = session.router.planQuery(sql, now);
   const seq = packet.lastSeq + 1;
-  switch (step.kind) {
-    case "deny":
-      session.write(encodePacket(seq, encodeErr(clientError(step.code, step.sqlstate, step.message))).bytes);
-      return { kind: "answered" };
-    case "unavailable":
-      session.write(
-        encodePacket(seq, encodeErr(MysqlErrors.backendUnavailable(step.rule, step.message))).bytes,
-      );
-      return { kind: "answered" };
-    case "respond": {
-      const payloads = encodeResultSet(
-        { columns: step.columns, rows: step.rows },
-        { capabilities: session.capabilities, status: 0x0002 },
-      );
-      session.write(encodePackets(seq, payloads).bytes);
-      return { kind: "answered" };
+  const avoid = new Set<string>();
+  for (let attempt = 0; ; attempt++) {
+    const step = session.router.planQuery(sql, now, avoid);
+    switch (step.kind) {
+      case "deny":
+        session.write(
+          encodePacket(seq, encodeErr(clientError(step.code, step.sqlstate, step.message))).bytes,
+        );
+        return { kind: "answered" };
+      case "unavailable":
+        session.write(
+          encodePacket(seq, encodeErr(MysqlErrors.backendUnavailable(step.rule, step.message))).bytes,
+        );
+        return { kind: "answered" };
+      case "respond": {
+        const payloads = encodeResultSet(
+          { columns: step.columns, rows: step.rows },
+          { capabilities: session.capabilities, status: 0x0002 },
+        );
+        session.write(encodePackets(seq, payloads).bytes);
+        return { kind: "answered" };
+      }
+      case "forward":
+        break;
     }
-    case "forward":
-      break;
-  }
-  if (!(await placeOn(session, step.server, seq))) return { kind: "answered" };
-  let target = step;
-  if (step.waitGtid !== null && !(await caughtUp(session.held()!.conn, step.waitGtid))) {
-    // The replica did not apply the session's last write in time: read from the primary.
-    const primary = session.router.primaryServer();
-    if (primary !== null && primary !== step.server) {
-      if (!(await placeOn(session, primary, seq))) return { kind: "answered" };
-      target = { ...step, server: primary, waitGtid: null };
+    // A read whose server cannot be reached, or dies before answering, is retried once on
+    // another server: the client saw nothing of the first attempt.
+    const retryable = attempt === 0 && session.router.mayRetry(step.facts);
+    const placed = await placeOn(session, step.server, seq, retryable);
+    if (placed === "retry") {
+      avoid.add(step.server);
+      continue;
     }
+    if (!placed) return { kind: "answered" };
+    let target = step;
+    if (step.waitGtid !== null && !(await caughtUp(session.held()!.conn, step.waitGtid))) {
+      // The replica did not apply the session's last write in time: read from the primary.
+      const primary = session.router.primaryServer();
+      if (primary !== null && primary !== step.server) {
+        if ((await placeOn(session, primary, seq, false)) !== true) return { kind: "answered" };
+        target = { ...step, server: primary, waitGtid: null };
+      }
+    }
+    const result = await forwardOn(session, packet, target, sql, now);
+    const failed = result.kind === "forwarded" ? result.outcome : undefined;
+    if (retryable && failed?.kind === "backend-lost" && !failed.sentAnything) {
+      session.dropHeld();
+      avoid.add(target.server);
+      continue;
+    }
+    return result;
   }
-  return forwardOn(session, packet, target, sql, now);
 }
 
 type ForwardStep = Extract<ReturnType<SessionRouter["planQuery"]>, { kind: "forward" }>;
@@ -80,9 +102,15 @@ type ForwardStep = Extract<ReturnType<SessionRouter["planQuery"]>, { kind: "forw
  * Holds a connection on `server` with the session's state in place (USE / SET / replay); on
  * failure the client gets the error and false comes back.
  */
-async function placeOn(session: RoutedSession, server: string, seq: number): Promise<boolean> {
+async function placeOn(
+  session: RoutedSession,
+  server: string,
+  seq: number,
+  retryable: boolean,
+): Promise<boolean | "retry"> {
   if (session.held()?.server !== server) {
     const error = await session.switchTo(server);
+    if (error !== undefined && retryable && UNREACHABLE.has(error.errno)) return "retry";
     if (error !== undefined) {
       session.write(encodePacket(seq, encodeErr(error)).bytes);
       return false;
@@ -174,6 +202,9 @@ async function runSync(
   }
   return undefined;
 }
+
+/** Errors that say the server could not be reached or lost the connection: worth another server. */
+const UNREACHABLE = new Set([2003, 2013]);
 
 /** MASTER_GTID_WAIT on the replica: true when it has applied `gtid` within the timeout. */
 async function caughtUp(
