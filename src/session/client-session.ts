@@ -16,6 +16,7 @@ import { authenticateClient } from "./frontend-auth.js";
 import { handleKill } from "./kill-handler.js";
 import { parseKill } from "./kill-statement.js";
 import { type RoutedSession, runRoutedQuery } from "./routed-query.js";
+import { RoutedStatements } from "./routed-statements.js";
 import { farewellFor } from "./session-errors.js";
 import type { KillableSession, SessionServices } from "./session-services.js";
 
@@ -59,6 +60,8 @@ export class ClientSession implements KillableSession {
   private readonly log: Logger;
   /** the policy's routing for this session; undefined when the proxy runs without a policy */
   private router: SessionRouter | undefined;
+  /** binary-protocol prepared statements under the policy */
+  private statements: RoutedStatements | undefined;
 
   constructor(
     readonly id: number,
@@ -146,6 +149,7 @@ export class ClientSession implements KillableSession {
     this.write(encodePacket(outcome.nextSeq, encodeOk({ status: ServerStatus.Autocommit })).bytes);
     if (s.routing !== undefined) {
       this.router = new SessionRouter(s.routing, this.sessionStart());
+      this.statements = new RoutedStatements(this.routedView(this.router));
       const held = this.leases.current;
       if (held !== undefined) this.router.connected(held.key.server, this.database ?? null);
       if (this.router.mayRelease()) this.releaseLease();
@@ -248,6 +252,7 @@ export class ClientSession implements KillableSession {
         return error;
       },
       release: () => this.releaseLease(),
+      leaseToken: () => this.leases.current,
       dropHeld: () => {
         this.services.counters.backendErrors++;
         this.leases.drop();
@@ -295,6 +300,12 @@ export class ClientSession implements KillableSession {
     const router = this.router;
     if (router !== undefined && command === Command.Query && !routedBefore)
       return this.routedQuery(packet, router);
+    if (router !== undefined && this.statements?.handles(command) === true && !this.lostTransaction) {
+      s.counters.forwarded++;
+      const result = await this.statements.run(packet);
+      if (result.kind === "answered") return true;
+      return this.afterForward(result.outcome, result.server, command, packet, true);
+    }
     if (this.lostTransaction) {
       this.write(
         encodePacket(
@@ -326,8 +337,6 @@ export class ClientSession implements KillableSession {
     const lease = this.leases.current!;
     lease.conn.setIdle(false);
     s.counters.forwarded++;
-    if (command === Command.StmtClose && packet.payload.length >= 5)
-      router?.closedBinary(packet.payload.readUInt32LE(1));
     const outcome = await forwardCommand(this.socket, this.input, lease.conn, packet, () => {
       s.counters.backpressurePauses++;
     });
@@ -352,9 +361,6 @@ export class ClientSession implements KillableSession {
           this.database = packet.payload.toString("utf8", 1);
           router?.schemaChanged(this.database);
         }
-        if (command === Command.StmtPrepare && st.error === undefined && st.prepared !== undefined) {
-          router?.preparedBinary(st.prepared.statementId);
-        }
         if (
           (command === Command.ResetConnection || command === Command.ChangeUser) &&
           st.error === undefined
@@ -365,7 +371,7 @@ export class ClientSession implements KillableSession {
         if (routed) return true; // the routed path decided about the connection already
         lease?.conn.setIdle(true);
         if (router !== undefined) {
-          if (router.mayRelease() && command !== Command.StmtPrepare) this.releaseLease();
+          if (router.mayRelease()) this.releaseLease();
         } else {
           this.maybeRelease(command, st.status);
         }

@@ -36,6 +36,8 @@ export async function forwardCommand(
   backend: BackendConnection,
   packet: Packet,
   onPause: () => void = () => {},
+  /** sees each response frame before it is forwarded (may rewrite it in place) */
+  onFrame?: (frame: Frame, index: number) => void,
 ): Promise<ForwardOutcome> {
   const command = packet.payload[0] ?? 0;
   let state = startTracking(command, backend.capabilities);
@@ -43,7 +45,7 @@ export async function forwardCommand(
   if (isFinished(state)) return { kind: "complete", state };
   let lastSeq = packet.lastSeq;
   for (;;) {
-    const outcome = await streamResponse(client, backend, state, lastSeq, onPause);
+    const outcome = await streamResponse(client, backend, state, lastSeq, onPause, onFrame);
     if (outcome.kind !== "infile") return outcome.result;
     // LOCAL INFILE: the client's file data, ended by an empty packet, goes to the backend as is.
     state = outcome.state;
@@ -78,6 +80,7 @@ function streamResponse(
   initial: TrackerState,
   seqBefore: number,
   onPause: () => void,
+  onFrame: ((frame: Frame, index: number) => void) | undefined,
 ): Promise<StreamResult> {
   return new Promise((resolve) => {
     let state = initial;
@@ -85,6 +88,7 @@ function streamResponse(
     let sentAnything = false;
     let settled = false;
     let paused = false;
+    let frameIndex = 0;
     const resume = () => {
       paused = false;
       backend.socket.resume();
@@ -120,6 +124,7 @@ function streamResponse(
         }
         state = trackFrame(state, f);
         lastSeq = f.seq;
+        onFrame?.(f, frameIndex++);
         appendContiguous(run, f.raw);
       }
       if (run.length > 0) {

@@ -25,6 +25,8 @@ export interface RoutedSession {
   release(): void;
   /** the held connection failed: close it without giving it back */
   dropHeld(): void;
+  /** identifies the held lease: a statement prepared under one token is unknown under another */
+  leaseToken(): object | undefined;
   beginOperation(server: string): () => void;
   write(bytes: Buffer): void;
 }
@@ -102,7 +104,7 @@ type ForwardStep = Extract<ReturnType<SessionRouter["planQuery"]>, { kind: "forw
  * Holds a connection on `server` with the session's state in place (USE / SET / replay); on
  * failure the client gets the error and false comes back.
  */
-async function placeOn(
+export async function placeOn(
   session: RoutedSession,
   server: string,
   seq: number,
@@ -225,6 +227,6 @@ function queryPacket(sql: string): Packet {
   return { seq: 0, lastSeq: 0, payload, raw: [bytes] };
 }
 
-function clientError(errno: number, sqlState: string, message: string): ClientError {
+export function clientError(errno: number, sqlState: string, message: string): ClientError {
   return { kind: "client-error", errno, sqlState, message };
 }

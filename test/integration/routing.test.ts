@@ -181,12 +181,33 @@ describe("read/write splitting with default.policy", () => {
     }
   });
 
-  it("serves binary-protocol prepared statements", async () => {
+  it("runs mysql2 execute() reads on the replicas and writes on the primary", async () => {
     const conn = await connectThrough(proxy, cluster);
     try {
-      const [rows] = await conn.execute("SELECT v FROM routed WHERE id = ?", [1]);
-      expect(rows).toEqual([{ v: "a" }]);
+      const before = await counters();
+      for (let i = 0; i < 4; i++) {
+        const [rows] = await conn.execute("SELECT v FROM routed WHERE id = ?", [1 + (i % 3)]);
+        expect(rows).toEqual([{ v: ["a", "b", "c"][i % 3] }]);
+      }
       await conn.execute("INSERT INTO routed (v) VALUES (?)", ["ps"]);
+      const after = await counters();
+      expect(delta(before, after, "Com_stmt_execute")).toEqual({ primary: 1, replicas: 4 });
+      // a statement closed by the client is gone: executing its id again is an error
+      await conn.unprepare("SELECT v FROM routed WHERE id = ?");
+      const [again] = await conn.execute("SELECT v FROM routed WHERE id = ?", [2]);
+      expect(again).toEqual([{ v: "b" }]);
+    } finally {
+      await conn.end();
+    }
+  });
+
+  it("keeps a prepared statement's cursor on its connection while rows are fetched", async () => {
+    const conn = await connectThrough(proxy, cluster);
+    try {
+      await conn.query("BEGIN");
+      const [rows] = await conn.execute("SELECT id FROM routed ORDER BY id LIMIT 3");
+      expect((rows as { id: number }[]).length).toBe(3);
+      await conn.query("COMMIT");
     } finally {
       await conn.end();
     }
