@@ -195,7 +195,7 @@ describe("dry-run predicts what serve does with the same workload", () => {
 });
 
 describe("dry-run predicts serve's own decisions under default.policy", () => {
-  it("gives every text statement of a real log the pool and rule serve chose for it", async () => {
+  it("gives every statement of a real log (queries and prepared executions) the pool and rule serve chose for it", async () => {
     const policyFile = "policies/default.policy";
     const active = await loadActivePolicy([policyFile], 1);
     if (active.kind !== "ok") throw new Error(active.report);
@@ -265,9 +265,7 @@ describe("dry-run predicts serve's own decisions under default.policy", () => {
         .split("\n")
         .map((l) => JSON.parse(l) as DecisionLine)
         // the app's statements (the log also holds the test's own root statements)
-        .filter(
-          (d) => d.command === "query" && d.action === "route" && d.user === cluster.info.users.app.user,
-        )
+        .filter((d) => d.action === "route" && d.user === cluster.info.users.app.user)
         .map((d) => `${d.digest} -> ${d.stay === null ? d.target : "(stay)"} by ${d.rule}`);
       expect(predicted.length).toBeGreaterThan(10);
       expect([...served].sort()).toEqual([...predicted].sort());

@@ -154,10 +154,12 @@ describe("failures under load, through Sluice", () => {
         )
           return;
         const id = nextId++;
+        const sentAt = Date.now();
         try {
           await conn.query(`INSERT INTO ${TABLE} (id) VALUES (?)`, [id]);
           acked.push(id);
-          if (killedAt > 0 && firstAfterKill === 0) firstAfterKill = Date.now();
+          // only a write sent after the primary was gone shows that writes resumed
+          if (killedAt > 0 && sentAt > killedAt && firstAfterKill === 0) firstAfterKill = Date.now();
         } catch {
           errors++;
           await sleep(50);
@@ -169,8 +171,10 @@ describe("failures under load, through Sluice", () => {
     })();
     await sleep(1_500);
     const oldPrimary = cluster.primary;
-    killedAt = Date.now();
+    const killStarted = Date.now();
     await cluster.kill(oldPrimary);
+    killedAt = Date.now();
+    process.stderr.write(`[failover] kill -9 took ${killedAt - killStarted} ms\n`);
     await writes;
     await conn.end().catch(() => undefined);
 
