@@ -11,6 +11,7 @@ import type { SessionFacts } from "../policy/session-facts.js";
 import {
   initialSessionState,
   nextSessionState,
+  routingFacts,
   type SessionState,
   sessionFacts,
   withSchema,
@@ -110,6 +111,8 @@ export class Simulation {
     const t = this.thread(threadId);
     if (hints !== undefined) setState(t, applyHints(t.state, hints));
     const facts = this.classify(sql);
+    // an EXECUTE of a statement prepared from known text is routed as that statement
+    const routed = routingFacts(t.state, facts, sql);
     const outcomes: Outcome[] = [];
     let firstSession: SessionFacts | null = null;
     for (let i = 0; i < this.deciders.length; i++) {
@@ -121,7 +124,7 @@ export class Simulation {
         if (i === 0) t.facts = session;
       }
       firstSession ??= session;
-      const outcome = this.deciders[i]!(facts, t.state, session, t.previousServer[i] ?? null);
+      const outcome = this.deciders[i]!(routed, t.state, session, t.previousServer[i] ?? null);
       outcomes.push(outcome);
       // deny and respond-rows run nothing: the connection in use stays what it was
       if (outcome.server !== null) {

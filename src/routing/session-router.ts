@@ -11,6 +11,7 @@ import {
   initialSessionState,
   isPinned,
   nextSessionState,
+  routingFacts,
   type SessionStart,
   type SessionState,
   sessionFacts,
@@ -130,7 +131,12 @@ export class SessionRouter {
   }
 
   planQuery(sql: string, now: number, avoid?: ReadonlySet<string>): QueryStep {
-    const facts = classifyCached(sql);
+    return this.planFacts(classifyCached(sql), sql, now, avoid);
+  }
+
+  /** Plans a statement already classified (a prepared statement's EXECUTE uses its PREPARE's facts). */
+  planFacts(statementFacts: Facts, sql: string, now: number, avoid?: ReadonlySet<string>): QueryStep {
+    const facts = routingFacts(this.state, statementFacts, sql);
     const policy = this.env.policy();
     const decision = decide(policy.tree, { facts, session: sessionFacts(this.state) });
     const plan = route(decision, facts, this.state, this.placement(), {
@@ -201,7 +207,7 @@ export class SessionRouter {
   ): "keep" | "release" {
     if (result.ok) {
       this.state = nextSessionState(this.state, facts);
-      this.wanted = applySessionEffects(this.wanted, facts.sessionEffects, sql);
+      this.wanted = applySessionEffects(this.wanted, facts.sessionEffects, sql, facts.preparedSql ?? null);
       if (this.connection !== null) this.connection.sync = this.wanted;
       if (facts.writes) this.lastWriteAt = now;
     }

@@ -10,6 +10,7 @@
  * `SET TRANSACTION READ ONLY` applies to the next transaction only, `SET SESSION TRANSACTION` to
  * all later ones.
  */
+import { classifyCached } from "../classifier/cache.js";
 import type { Facts, SessionEffect } from "../classifier/facts.js";
 import type { SessionFacts } from "../policy/session-facts.js";
 
@@ -33,8 +34,16 @@ export interface SessionState {
   readonly lockTables: boolean;
   /** GET_LOCK calls not known to be released */
   readonly namedLocks: number;
-  /** SQL-level `PREPARE name FROM …` not deallocated */
+  /**
+   * prepared statements that pin the session: binary-protocol ones with server-side state
+   * (`#id`), and SQL-level `PREPARE name FROM @var`, whose text Sluice cannot know
+   */
   readonly preparedStatements: readonly string[];
+  /**
+   * SQL-level `PREPARE name FROM '…'` with known text: not a pin (the PREPARE is replayed on any
+   * connection the session moves to), and each `EXECUTE name` is routed by this statement's facts
+   */
+  readonly sqlPrepared: ReadonlyMap<string, Facts>;
   /** the pool the previous statement ran on */
   readonly previousPool: string | null;
 }
@@ -59,6 +68,7 @@ export function initialSessionState(start: SessionStart): SessionState {
     lockTables: false,
     namedLocks: 0,
     preparedStatements: [],
+    sqlPrepared: new Map(),
     previousPool: null,
   };
 }
@@ -146,6 +156,7 @@ export function nextSessionState(state: SessionState, facts: Facts): SessionStat
     }
   }
   for (const effect of facts.sessionEffects) s = applyEffect(s, effect);
+  s = trackSqlPrepared(s, facts, classifyCached);
   if (
     !s.autocommit &&
     !s.inTransaction &&
@@ -231,4 +242,43 @@ function readBoolean(text: string): boolean | null {
   if (v === "1" || v === "on" || v === "true") return true;
   if (v === "0" || v === "off" || v === "false") return false;
   return null;
+}
+
+/**
+ * The facts a statement is routed by: an `EXECUTE name` of an SQL-level statement prepared from
+ * known text is routed as that statement (a prepared SELECT may read from a replica); anything
+ * else by its own facts.
+ */
+export function routingFacts(state: SessionState, facts: Facts, sql: string): Facts {
+  if (facts.kind !== "execute" || state.sqlPrepared.size === 0) return facts;
+  const name = executedName(sql);
+  return (name === null ? undefined : state.sqlPrepared.get(name)) ?? facts;
+}
+
+/** `EXECUTE name …` → name (lower-case), or null. */
+function executedName(sql: string): string | null {
+  const m = /^\s*(?:\/\*[\s\S]*?\*\/\s*)*EXECUTE\s+(?:`([^`]+)`|([A-Za-z0-9_$]+))/i.exec(sql);
+  const name = m?.[1] ?? m?.[2];
+  return name === undefined ? null : name.toLowerCase();
+}
+
+/** PREPARE from known text becomes replayable instead of a pin; DEALLOCATE forgets it. */
+function trackSqlPrepared(s: SessionState, facts: Facts, classifyText: (sql: string) => Facts): SessionState {
+  let next = s;
+  for (const e of facts.sessionEffects) {
+    if (e.kind === "prepare" && facts.preparedSql !== null && facts.preparedSql !== undefined) {
+      const name = e.name.toLowerCase();
+      const sqlPrepared = new Map(next.sqlPrepared);
+      sqlPrepared.set(name, classifyText(facts.preparedSql));
+      next = { ...next, sqlPrepared, preparedStatements: next.preparedStatements.filter((n) => n !== name) };
+    } else if (e.kind === "prepare" || e.kind === "deallocate") {
+      const name = e.name.toLowerCase();
+      if (next.sqlPrepared.has(name)) {
+        const sqlPrepared = new Map(next.sqlPrepared);
+        sqlPrepared.delete(name);
+        next = { ...next, sqlPrepared };
+      }
+    }
+  }
+  return next;
 }

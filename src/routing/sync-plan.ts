@@ -39,6 +39,18 @@ export function syncPlan(wanted: SyncState, have: SyncState): SyncStep[] {
     steps.push({ kind: "query", sql: `SET ${assignments.join(", ")}`, reason: "set" });
   for (const sql of replaySuffix(wanted.replay, have.replay))
     steps.push({ kind: "query", sql, reason: "replay" });
+  for (const [name, sql] of wanted.prepared) {
+    if (have.prepared.get(name) !== sql) steps.push({ kind: "query", sql, reason: "replay" });
+  }
+  for (const name of have.prepared.keys()) {
+    if (!wanted.prepared.has(name)) {
+      steps.push({
+        kind: "query",
+        sql: `DEALLOCATE PREPARE \`${name.replace(/`/g, "``")}\``,
+        reason: "replay",
+      });
+    }
+  }
   return steps;
 }
 

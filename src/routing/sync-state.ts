@@ -21,6 +21,8 @@ export interface SyncState {
   readonly userVariables: ReadonlyMap<string, string>;
   /** statements replayed verbatim, oldest first */
   readonly replay: readonly string[];
+  /** SQL-level prepared statements: name → the PREPARE statement that defines it */
+  readonly prepared: ReadonlyMap<string, string>;
 }
 
 export const EMPTY_SYNC_STATE: SyncState = {
@@ -29,6 +31,7 @@ export const EMPTY_SYNC_STATE: SyncState = {
   variables: new Map(),
   userVariables: new Map(),
   replay: [],
+  prepared: new Map(),
 };
 
 /** Variables SET NAMES overrides, so a later SET NAMES must drop what we knew of them. */
@@ -46,8 +49,18 @@ export function applySessionEffects(
   state: SyncState,
   effects: readonly SessionEffect[],
   sql: string,
+  preparedSql: string | null = null,
 ): SyncState {
   if (effects.length === 0) return state;
+  const prepare = effects.find((e) => e.kind === "prepare" || e.kind === "deallocate");
+  if (prepare !== undefined && (prepare.kind === "prepare" || prepare.kind === "deallocate")) {
+    const prepared = new Map(state.prepared);
+    const name = prepare.name.toLowerCase();
+    // PREPARE from known text is replayed where the session goes; from a variable it pins instead
+    if (prepare.kind === "prepare" && preparedSql !== null) prepared.set(name, sql);
+    else prepared.delete(name);
+    return { ...state, prepared };
+  }
   // A statement that sets anything we cannot diff is replayed whole, and nothing of it is diffed:
   // replaying it reproduces all of its effects in order.
   if (effects.some(needsReplay)) return { ...state, replay: [...state.replay, sql] };

@@ -201,6 +201,24 @@ describe("read/write splitting with default.policy", () => {
     }
   });
 
+  it("routes an SQL-level EXECUTE by the statement it prepared, replaying PREPARE and variables", async () => {
+    const conn = await connectThrough(proxy, cluster);
+    try {
+      await conn.query("SET @want = 2");
+      await conn.query("PREPARE pick FROM 'SELECT v FROM routed WHERE id = ?'");
+      const before = await counters();
+      const [rows] = await conn.query("EXECUTE pick USING @want");
+      const after = await counters();
+      expect(rows).toEqual([{ v: "b" }]);
+      expect(delta(before, after, "Com_execute_sql")).toEqual({ primary: 0, replicas: 1 });
+      await conn.query("DEALLOCATE PREPARE pick");
+      const error = await rejectionOf(conn.query("EXECUTE pick USING @want"));
+      expect(error.errno).toBe(1243);
+    } finally {
+      await conn.end();
+    }
+  });
+
   it("keeps a prepared statement's cursor on its connection while rows are fetched", async () => {
     const conn = await connectThrough(proxy, cluster);
     try {
