@@ -31,7 +31,15 @@ function client() {
 }
 
 function admin(sql: string) {
-  return run("mariadb", ["-h127.0.0.1", `-P${ports.admin}`, "-uadmin", "-padmin-secret", "--batch", "-e", sql]);
+  return run("mariadb", [
+    "-h127.0.0.1",
+    `-P${ports.admin}`,
+    "-uadmin",
+    "-padmin-secret",
+    "--batch",
+    "-e",
+    sql,
+  ]);
 }
 
 async function metrics() {
@@ -39,7 +47,11 @@ async function metrics() {
   return parsePrometheusText(await response.text());
 }
 
-function sum(families: Awaited<ReturnType<typeof metrics>>, name: string, labels: Record<string, string> = {}): number {
+function sum(
+  families: Awaited<ReturnType<typeof metrics>>,
+  name: string,
+  labels: Record<string, string> = {},
+): number {
   const family = families.get(name);
   if (family === undefined) return 0;
   return family.samples
@@ -52,7 +64,10 @@ beforeAll(async () => {
   ports = { proxy, admin: adminPort, http };
   copyFileSync("policies/default.policy", policyPath);
   const configPath = join(dir, "sluice.yaml");
-  writeFileSync(configPath, demoConfigYaml(cluster.info, ports, policyPath).replace("failover: auto", "failover: off"));
+  writeFileSync(
+    configPath,
+    demoConfigYaml(cluster.info, ports, policyPath).replace("failover: auto", "failover: off"),
+  );
   for (const [name, value] of Object.entries(DEMO_SECRETS)) process.env[name] = value(cluster.info);
   const started = await SluiceRuntime.start(configPath, pino({ level: "silent" }));
   if (started.kind === "invalid") throw new Error(started.report);
@@ -78,7 +93,10 @@ describe("sluice serve", () => {
     await conn.end();
 
     const { stdout } = await admin("SHOW DIGESTS");
-    const rows = stdout.trim().split("\n").map((l) => l.split("\t"));
+    const rows = stdout
+      .trim()
+      .split("\n")
+      .map((l) => l.split("\t"));
     const header = rows[0]!;
     const find = (digest: string) => rows.find((r) => r[header.indexOf("digest")] === digest);
     const select = find(classify("SELECT v FROM served WHERE id = 1").digest);
@@ -87,9 +105,18 @@ describe("sluice serve", () => {
     expect(insert?.[header.indexOf("count")]).toBe("5");
 
     const after = await metrics();
-    expect(sum(after, "sluice_rule_hits_total", { rule: "reads" }) - sum(before, "sluice_rule_hits_total", { rule: "reads" })).toBe(30);
-    expect(sum(after, "sluice_rule_hits_total", { rule: "writes" }) - sum(before, "sluice_rule_hits_total", { rule: "writes" })).toBe(5);
-    expect(sum(after, "sluice_statements_total", { pool: "replicas" }) - sum(before, "sluice_statements_total", { pool: "replicas" })).toBe(30);
+    expect(
+      sum(after, "sluice_rule_hits_total", { rule: "reads" }) -
+        sum(before, "sluice_rule_hits_total", { rule: "reads" }),
+    ).toBe(30);
+    expect(
+      sum(after, "sluice_rule_hits_total", { rule: "writes" }) -
+        sum(before, "sluice_rule_hits_total", { rule: "writes" }),
+    ).toBe(5);
+    expect(
+      sum(after, "sluice_statements_total", { pool: "replicas" }) -
+        sum(before, "sluice_statements_total", { pool: "replicas" }),
+    ).toBe(30);
     expect(sum(after, "sluice_policy_info", { version: runtime.policy.version })).toBe(1);
 
     const rules = await admin("SHOW RULES");
@@ -97,15 +124,25 @@ describe("sluice serve", () => {
   });
 
   it("answers every admin command through the mariadb CLI", async () => {
-    for (const sql of ["SHOW SERVERS", "SHOW POOLS", "SHOW SESSIONS", "SHOW POLICY", "SHOW DIGESTS ORDER BY count DESC LIMIT 2"]) {
+    for (const sql of [
+      "SHOW SERVERS",
+      "SHOW POOLS",
+      "SHOW SESSIONS",
+      "SHOW POLICY",
+      "SHOW DIGESTS ORDER BY count DESC LIMIT 2",
+    ]) {
       await expect(admin(sql)).resolves.toMatchObject({ stderr: "" });
     }
     expect((await admin("RELOAD")).stderr).toBe("");
     expect((await admin("SET SERVER replica2 MAINTENANCE")).stderr).toBe("");
     expect((await admin("SHOW SERVERS")).stdout).toMatch(/replica2\t[^\n]*maintenance/);
     expect((await admin("SET SERVER replica2 ONLINE")).stderr).toBe("");
-    await expect(admin("SWITCHOVER TO replika1")).rejects.toMatchObject({ stderr: expect.stringContaining("replica1") });
-    await expect(admin("KILL SESSION 999999")).rejects.toMatchObject({ stderr: expect.stringMatching(/ERROR \d+/) });
+    await expect(admin("SWITCHOVER TO replika1")).rejects.toMatchObject({
+      stderr: expect.stringContaining("replica1"),
+    });
+    await expect(admin("KILL SESSION 999999")).rejects.toMatchObject({
+      stderr: expect.stringMatching(/ERROR \d+/),
+    });
   });
 
   it("reloads a good policy, keeps the old one when the new one is bad, and loses no statement meanwhile", async () => {
@@ -116,7 +153,9 @@ describe("sluice serve", () => {
     const load = conns.map(async (c, i) => {
       while (!stop) {
         try {
-          await c.query(i % 2 === 0 ? "SELECT v FROM served WHERE id = 1" : "INSERT INTO served (v) VALUES (7)");
+          await c.query(
+            i % 2 === 0 ? "SELECT v FROM served WHERE id = 1" : "INSERT INTO served (v) VALUES (7)",
+          );
           statements++;
         } catch (e) {
           errors.push((e as Error).message);
@@ -130,7 +169,10 @@ describe("sluice serve", () => {
     expect(runtime.policy.version).not.toBe(first);
     const second = runtime.policy.version;
 
-    writeFileSync(policyPath, "version 1\npool primary {\n  role = primary\n}\nrule broken when kindd = select -> route nowhere\n");
+    writeFileSync(
+      policyPath,
+      "version 1\npool primary {\n  role = primary\n}\nrule broken when kindd = select -> route nowhere\n",
+    );
     const bad = await runtime.reload();
     expect(bad.kind).toBe("failed");
     if (bad.kind === "failed") expect(bad.diagnostics.join("\n")).toMatch(/SLU\d+/);
