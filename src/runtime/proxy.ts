@@ -31,6 +31,11 @@ export interface ProxyHandle {
   /** client connections logged in as `user` now (what maxConnections counts) */
   userConnections(user: string): number;
   idleBackendConnections(key: PoolKey): number;
+  /**
+   * Graceful stop, step one: accept no new clients and wait (up to `timeoutMs`) until no session
+   * has a transaction open or a statement running. Returns how many were still open at the end.
+   */
+  drain(timeoutMs: number): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -163,6 +168,13 @@ export async function startProxy(options: ProxyOptions, hooks: ProxyHooks = {}):
     busyBackendConnections: (name) => pool.busyCount(name),
     userConnections: (user) => credentials.connections.count(user),
     idleBackendConnections: (key) => pool.idleCount(key),
+    drain: async (timeoutMs) => {
+      server.close();
+      const deadline = Date.now() + timeoutMs;
+      const open = () => [...services.sessions.values()].filter((s) => s.transactionOpen).length;
+      while (open() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      return open();
+    },
     close: async () => {
       clearInterval(sweeper);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -279,9 +279,14 @@ export class SluiceRuntime {
     };
   }
 
-  /** SIGTERM: stop accepting, close endpoints, stop the monitor and the proxy. */
+  /**
+   * SIGTERM: stop accepting clients, let open transactions finish (up to the configured drain
+   * time), then close endpoints, the monitor and the proxy.
+   */
   async shutdown(): Promise<void> {
     this.draining = true;
+    const cut = await this.proxy.drain(this.config.shutdown.drainTimeoutMs);
+    if (cut > 0) this.log.warn({ sessions: cut }, "drain time over: closing sessions with open transactions");
     await this.admin?.close();
     await this.http?.close();
     await this.monitor.stop();

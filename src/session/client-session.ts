@@ -78,6 +78,10 @@ export class ClientSession implements KillableSession {
     return a.startsWith("::ffff:") ? a.slice(7) : a;
   }
 
+  get transactionOpen(): boolean {
+    return this.inTransaction || this.busy;
+  }
+
   backendThread(): { server: string; threadId: number } | undefined {
     const lease = this.leases.current;
     return lease === undefined ? undefined : { server: lease.key.server, threadId: lease.conn.threadId };

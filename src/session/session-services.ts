@@ -47,6 +47,8 @@ export interface KillableSession {
   backendThread(): { server: string; threadId: number } | undefined;
   /** ends the session: KILL CONNECTION */
   terminate(reason: string): void;
+  /** a transaction is open or a statement is running: a graceful shutdown waits for it */
+  readonly transactionOpen: boolean;
 }
 
 /** What sessions share: one per proxy, assembled by src/runtime/proxy.ts. */
