@@ -104,6 +104,13 @@ export class Pool<C extends Poolable> {
     return this.perServer.get(server) ?? 0;
   }
 
+  /** Connections to `server` held by callers now: open minus idle and minus those being warmed. */
+  busyCount(server: string): number {
+    let spare = 0;
+    for (const b of this.buckets.values()) if (b.key.server === server) spare += b.idle.length + b.warming;
+    return Math.max(0, this.openCount(server) - spare);
+  }
+
   idleCount(key: PoolKey): number {
     return this.buckets.get(keyString(key))?.idle.length ?? 0;
   }

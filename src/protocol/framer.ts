@@ -80,6 +80,14 @@ export class Framer {
     };
   }
 
+  /** Declared payload length of the incomplete frame at the front, once its header has arrived. */
+  pendingFrameLength(): number | undefined {
+    const available = this.end - this.start;
+    if (available < 4) return undefined;
+    const length = this.buf.readUIntLE(this.start, 3);
+    return available < 4 + length ? length : undefined;
+  }
+
   /** Removes and returns the unconsumed bytes (the stream switches to another protocol, e.g. TLS). */
   takeRest(): Buffer {
     const rest = Buffer.from(this.buf.subarray(this.start, this.end));

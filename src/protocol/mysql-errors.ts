@@ -22,6 +22,14 @@ export const MysqlErrors = {
       `Access denied for user '${user}'@'${host}' (using password: ${usingPassword ? "YES" : "NO"})`,
     ),
   tooManyConnections: () => make(1040, "08004", "Too many connections"),
+  tooManyUserConnections: (user: string) =>
+    make(1203, "42000", `User ${user} already has more than 'max_user_connections' active connections`),
+  hostBlocked: (host: string, failures: number, retryAfterSeconds: number) =>
+    make(
+      1129,
+      "HY000",
+      `Host '${host}' is blocked by Sluice after ${failures} failed logins; try again in ${retryAfterSeconds}s`,
+    ),
   unknownThread: (id: number | string) => make(1094, "HY000", `Unknown thread id: ${id}`),
   connectionKilled: () => make(1927, "70100", "Connection was killed"),
   handshakeError: (detail: string) => make(1043, "08S01", `Bad handshake: ${detail}`),

@@ -58,6 +58,12 @@ export class PacketAssembler {
         packet: { seq: first.seq, lastSeq: frame.seq, payload, raw: parts.map((p) => p.raw) },
       };
     }
+    // Judge a frame by its header: a client declaring more than the limit is refused at once,
+    // instead of Sluice buffering up to 16 MiB of it first.
+    const declared = this.framer.pendingFrameLength();
+    if (declared !== undefined && this.size + declared > this.maxPacketSize) {
+      return { kind: "too-large", size: this.size + declared, limit: this.maxPacketSize };
+    }
     return { kind: "need-more" };
   }
 
