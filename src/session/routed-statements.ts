@@ -4,7 +4,8 @@ import { Command } from "../protocol/constants.js";
 import { encodeErr } from "../protocol/generic-response.js";
 import { MysqlErrors } from "../protocol/mysql-errors.js";
 import type { Packet } from "../protocol/packet-assembler.js";
-import { encodePacket } from "../protocol/packet-writer.js";
+import { encodePacket, encodePackets } from "../protocol/packet-writer.js";
+import { encodeResultSet } from "../protocol/result-set.js";
 import { forwardCommand } from "./forwarder.js";
 import { clientError, placeOn, type RoutedOutcome, type RoutedSession } from "./routed-query.js";
 
@@ -142,11 +143,18 @@ export class RoutedStatements {
       );
       return { kind: "answered" };
     }
+    if (step.kind === "respond") {
+      // Sluice's own answer, as binary-protocol rows (what a client expects after EXECUTE)
+      const payloads = encodeResultSet(
+        { columns: step.columns, rows: step.rows },
+        { capabilities: this.session.capabilities, status: 0x0002, binary: true },
+      );
+      this.session.write(encodePackets(seq, payloads).bytes);
+      return { kind: "answered" };
+    }
     if (step.kind !== "forward") {
-      const message =
-        step.kind === "unavailable" ? step.message : "a respond action cannot answer a prepared statement";
       this.session.write(
-        encodePacket(seq, encodeErr(MysqlErrors.backendUnavailable(step.rule, message))).bytes,
+        encodePacket(seq, encodeErr(MysqlErrors.backendUnavailable(step.rule, step.message))).bytes,
       );
       return { kind: "answered" };
     }

@@ -81,6 +81,20 @@ describe("policy actions through Sluice", () => {
     }
   });
 
+  it("answers a prepared statement itself in binary-protocol rows", async () => {
+    const conn = await connectThrough(macros, cluster);
+    try {
+      // the server would now say READ-COMMITTED: the answer below can only be Sluice's
+      await conn.query("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED");
+      const [rows] = await conn.execute("SELECT @@tx_isolation");
+      expect(rows).toEqual([{ "@@tx_isolation": "REPEATABLE-READ" }]);
+      const [again] = await conn.execute("SELECT @@tx_isolation");
+      expect(again).toEqual(rows);
+    } finally {
+      await conn.end();
+    }
+  });
+
   it("expands the ls macro into SHOW TABLES on a replica", async () => {
     const conn = await connectThrough(macros, cluster);
     try {
