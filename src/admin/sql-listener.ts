@@ -8,6 +8,7 @@ import { encodeResultSet } from "../protocol/result-set.js";
 import { ClientInput } from "../session/client-input.js";
 import { CredentialStore } from "../session/credentials.js";
 import { authenticateClient } from "../session/frontend-auth.js";
+import { DEFAULT_LOGIN_RATE_LIMIT } from "../session/login-rate-limit.js";
 import type { AdminActions, AdminSnapshot } from "./admin-snapshot.js";
 import { type AdminResult, runAdminStatement } from "./execute-admin.js";
 
@@ -37,7 +38,10 @@ const MAX_ADMIN_PACKET = 1024 * 1024;
  * COM_QUERY, COM_PING, COM_INIT_DB (accepted and ignored), COM_QUIT.
  */
 export async function startAdminListener(options: AdminListenerOptions): Promise<AdminListener> {
-  const credentials = new CredentialStore([{ name: options.user, password: options.password }]);
+  // failed admin logins are rate-limited per address like client logins
+  const credentials = new CredentialStore([{ name: options.user, password: options.password }], {
+    loginRateLimit: DEFAULT_LOGIN_RATE_LIMIT,
+  });
   let nextId = 1;
   const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {

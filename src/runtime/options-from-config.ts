@@ -18,11 +18,15 @@ export function proxyOptionsFromConfig(config: SluiceConfig, listenerIndex = 0):
       ? {}
       : { tls: s.tls.mode === "required" ? true : { ca: s.tls.caFile, servername: s.host } }),
   }));
-  const users: UserOptions[] = config.users.map((u) =>
-    u.password.kind === "plain"
-      ? { name: u.name, password: u.password.secret.reveal() }
-      : { name: u.name, passwordHash: u.password.hash.reveal() },
-  );
+  const users: UserOptions[] = config.users.map((u) => {
+    const rules = {
+      ...(u.maxConnections === null ? {} : { maxConnections: u.maxConnections }),
+      requireTls: u.requireTls,
+    };
+    return u.password.kind === "plain"
+      ? { name: u.name, password: u.password.secret.reveal(), ...rules }
+      : { name: u.name, passwordHash: u.password.hash.reveal(), ...rules };
+  });
   return {
     listen: { host: listener.host, port: listener.port },
     servers,
