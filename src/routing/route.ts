@@ -169,7 +169,11 @@ function choose(
     return forward(primary, poolName, rule, null, null, false);
   }
   const candidates = candidatesOf(pool, ctx, needsPrimary);
-  const chosen = pickServer(pool.balance, candidates, ctx.cursors(poolName));
+  // A session that still holds a connection to an eligible server stays on it: balancing happens
+  // when sessions take connections, not per statement, so back-to-back statements cost no switch.
+  const sticky =
+    placement.current === null ? undefined : candidates.find((c) => c.name === placement.current);
+  const chosen = sticky ?? pickServer(pool.balance, candidates, ctx.cursors(poolName));
   if (chosen !== undefined) {
     const causal =
       pool.consistency.kind === "causal" && placement.lastGtid !== null && chosen.name !== primary

@@ -37,6 +37,8 @@ export interface RoutingEnvironment {
   readonly causalTimeoutMs: number;
   /** give the backend connection back to the pool between statements when nothing pins it */
   readonly multiplexing: boolean;
+  /** …once the session has been quiet this long (0: at once after each statement) */
+  readonly releaseAfterMs?: number;
   /** counts rule hits (SHOW RULES, metrics) */
   onDecision?(rule: string, plan: RoutePlan["kind"], pool: string | null): void;
   /** a statement finished on a server: metrics, digest statistics, query log */

@@ -10,6 +10,8 @@ export interface RoutingSetup {
   /** the monitor's latest topology, or a static one */
   readonly topology: () => Topology;
   readonly multiplexing: boolean;
+  /** how long a quiet session keeps its backend connection before giving it back (default 5 ms) */
+  readonly releaseAfterMs?: number;
   readonly causalTimeoutMs?: number;
   readonly onDecision?: (rule: string, plan: RoutePlan["kind"], pool: string | null) => void;
   readonly onStatement?: (record: StatementRecord) => void;
@@ -36,6 +38,7 @@ export function routingHook(setup: RoutingSetup) {
       },
       causalTimeoutMs: setup.causalTimeoutMs ?? 1_000,
       multiplexing: setup.multiplexing,
+      releaseAfterMs: setup.releaseAfterMs ?? 5,
       ...(setup.onDecision === undefined ? {} : { onDecision: setup.onDecision }),
       ...(setup.onStatement === undefined ? {} : { onStatement: setup.onStatement }),
       operations,

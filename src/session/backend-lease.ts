@@ -34,21 +34,30 @@ export class LeaseHolder {
 
   /** Leases a connection for `key`; returns the error to send the client, if any. */
   async acquire(key: PoolKey, database: string | undefined): Promise<ClientError | undefined> {
-    let conn: BackendConnection;
-    try {
-      conn = await this.pool.acquire(key);
-    } catch (e) {
-      this.log.warn({ server: key.server, err: (e as Error).message }, "cannot get a backend connection");
-      return acquireError(e, key.server);
-    }
-    if (database !== undefined) {
-      const payload = Buffer.concat([Buffer.from([Command.InitDb]), Buffer.from(database, "utf8")]);
-      const st = await conn.command(payload).catch(() => undefined);
-      if (st === undefined || st.error !== undefined) {
-        this.pool.release(key, conn, st !== undefined);
-        if (st?.error !== undefined) return fromServerError(st.error);
-        return MysqlErrors.backendLost(key.server, "while selecting the database");
+    let conn: BackendConnection | undefined;
+    // An idle pooled connection the server closed a moment ago (KILL, wait_timeout) may not have
+    // reported its close yet: if it dies on its first command, take another one, once.
+    for (let attempt = 0; conn === undefined; attempt++) {
+      let candidate: BackendConnection;
+      try {
+        candidate = await this.pool.acquire(key);
+      } catch (e) {
+        this.log.warn({ server: key.server, err: (e as Error).message }, "cannot get a backend connection");
+        return acquireError(e, key.server);
       }
+      if (database === undefined) {
+        conn = candidate;
+        break;
+      }
+      const payload = Buffer.concat([Buffer.from([Command.InitDb]), Buffer.from(database, "utf8")]);
+      const st = await candidate.command(payload).catch(() => undefined);
+      if (st !== undefined && st.error === undefined) {
+        conn = candidate;
+        break;
+      }
+      this.pool.release(key, candidate, st !== undefined);
+      if (st?.error !== undefined) return fromServerError(st.error);
+      if (attempt >= 1) return MysqlErrors.backendLost(key.server, "while selecting the database");
     }
     this.lease = { key, conn, dirty: false };
     this.offClose = conn.onClose((reason) => {

@@ -62,6 +62,7 @@ export class ClientSession implements KillableSession {
   private router: SessionRouter | undefined;
   /** binary-protocol prepared statements under the policy */
   private statements: RoutedStatements | undefined;
+  private releaseTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly id: number,
@@ -156,7 +157,7 @@ export class ClientSession implements KillableSession {
       this.statements = new RoutedStatements(this.routedView(this.router));
       const held = this.leases.current;
       if (held !== undefined) this.router.connected(held.key.server, this.database ?? null);
-      if (this.router.mayRelease()) this.releaseLease();
+      if (this.router.mayRelease()) this.deferRelease();
     } else {
       this.maybeRelease(Command.Connect);
     }
@@ -178,6 +179,7 @@ export class ClientSession implements KillableSession {
   }
 
   private async dispatch(packet: Packet): Promise<boolean> {
+    this.cancelDeferredRelease();
     const command = packet.payload[0];
     const s = this.services;
     s.counters.commands++;
@@ -224,6 +226,30 @@ export class ClientSession implements KillableSession {
     return { user: this.user ?? "", clientAddress: this.clientHost, schema: this.database ?? null };
   }
 
+  /**
+   * Gives the connection back once the session has been quiet for the environment's
+   * `releaseAfterMs`: a client sending statements back to back keeps its connection (no reset and
+   * re-select per statement), an idle one frees it for others within milliseconds.
+   */
+  private deferRelease(): void {
+    const after = this.services.routing?.releaseAfterMs ?? 0;
+    this.cancelDeferredRelease();
+    if (after <= 0) {
+      this.releaseLease();
+      return;
+    }
+    this.releaseTimer = setTimeout(() => {
+      this.releaseTimer = undefined;
+      if (!this.busy && !this.ended && this.router?.mayRelease() !== false) this.releaseLease();
+    }, after);
+    this.releaseTimer.unref();
+  }
+
+  private cancelDeferredRelease(): void {
+    if (this.releaseTimer !== undefined) clearTimeout(this.releaseTimer);
+    this.releaseTimer = undefined;
+  }
+
   private releaseLease(): void {
     this.leases.release(!this.inTransaction);
     this.router?.disconnected();
@@ -255,7 +281,7 @@ export class ClientSession implements KillableSession {
         }
         return error;
       },
-      release: () => this.releaseLease(),
+      release: () => this.deferRelease(),
       leaseToken: () => this.leases.current,
       dropHeld: () => {
         this.services.counters.backendErrors++;
@@ -375,7 +401,7 @@ export class ClientSession implements KillableSession {
         if (routed) return true; // the routed path decided about the connection already
         lease?.conn.setIdle(true);
         if (router !== undefined) {
-          if (router.mayRelease()) this.releaseLease();
+          if (router.mayRelease()) this.deferRelease();
         } else {
           this.maybeRelease(command, st.status);
         }
@@ -507,6 +533,7 @@ export class ClientSession implements KillableSession {
   private end(_graceful: boolean): void {
     if (this.ended) return;
     this.ended = true;
+    this.cancelDeferredRelease();
     this.leases.release(!this.inTransaction && !this.busy);
     this.socket.end();
     setTimeout(() => this.socket.destroy(), 1000).unref();
