@@ -173,7 +173,7 @@ async function sysbenchPart(c: LocalCluster): Promise<{ cells: CellSummary[]; ru
       targets.push({
         name: "proxysql",
         endpoint: { ...direct(c), host: "127.0.0.1", port: p.port },
-        pids: () => [p.pid],
+        pids: () => processTree(p.pid), // ProxySQL may run its worker under an angel process
       });
     } else {
       report.notMeasured.push("ProxySQL: PROXYSQL_BIN not set (ProxySQL is not installed on this machine)");
