@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { type Facts, SAME_CONNECTION_NEEDS } from "../../src/classifier/facts.js";
 import type { ServerStatus, Topology } from "../../src/monitor/types.js";
 import type { Span } from "../../src/policy/ast.js";
+import { BASE_FACTS } from "../../src/policy/domain/base-input.js";
 import type { Action, PoolSpec } from "../../src/policy/ir.js";
 import { type Placement, type RouteContext, route } from "../../src/routing/route.js";
 import { initialSessionState, type SessionState } from "../../src/routing/session-state.js";
@@ -10,27 +11,7 @@ import { initialSessionState, type SessionState } from "../../src/routing/sessio
 const SPAN: Span = { file: "t.policy", start: 0, end: 0, line: 1, column: 1, endLine: 1, endColumn: 1 };
 
 function facts(overrides: Partial<Facts>): Facts {
-  return {
-    kind: "select",
-    family: "read",
-    writes: false,
-    locking: "none",
-    lockWait: "wait",
-    transaction: null,
-    implicitCommit: false,
-    sessionEffects: [],
-    sameConnection: [],
-    produces: [],
-    tables: [],
-    writeTables: [],
-    functions: [],
-    systemVariables: [],
-    hints: [],
-    digest: "SELECT ?",
-    fingerprint: "0000000000000000",
-    parse: "ok",
-    ...overrides,
-  };
+  return { ...BASE_FACTS, ...overrides };
 }
 
 const SERVERS = ["db1", "db2", "db3"] as const;

@@ -1,4 +1,5 @@
 import type { Facts } from "../../../src/classifier/facts.js";
+import { BASE_FACTS } from "../../../src/policy/domain/base-input.js";
 
 /**
  * Facts written by hand, for tests of the session reducer and the simulation that must not
@@ -6,24 +7,10 @@ import type { Facts } from "../../../src/classifier/facts.js";
  */
 export function facts(partial: Partial<Facts> = {}): Facts {
   return {
-    kind: "select",
-    family: "read",
-    writes: false,
-    locking: "none",
-    lockWait: "wait",
-    transaction: null,
-    implicitCommit: false,
-    sessionEffects: [],
-    sameConnection: [],
-    produces: [],
+    ...BASE_FACTS,
     tables: [{ schema: null, name: "t" }],
-    writeTables: [],
-    functions: [],
-    systemVariables: [],
-    hints: [],
     digest: "SELECT * FROM t",
     fingerprint: "0000000000000001",
-    parse: "ok",
     ...partial,
   };
 }
