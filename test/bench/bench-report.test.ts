@@ -1,3 +1,5 @@
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { parseOptions, USAGE } from "../../bench/lib/options.js";
 import { summariseProfile } from "../../bench/profile/cpuprofile-summary.js";
@@ -146,7 +148,12 @@ describe("cpuprofile summary", () => {
       endTime: 10_000,
       nodes: [
         { id: 1, callFrame: frame("(root)", ""), children: [2, 5] },
-        { id: 2, callFrame: frame("forward", "file:///work/main/src/session/forwarder.ts"), children: [3] },
+        // the repository wherever it is checked out (CI clones it elsewhere)
+        {
+          id: 2,
+          callFrame: frame("forward", pathToFileURL(join(process.cwd(), "src/session/forwarder.ts")).href),
+          children: [3],
+        },
         { id: 3, callFrame: frame("write", "node:net"), children: [4] },
         { id: 4, callFrame: frame("writeBuffer", ""), children: [] },
         { id: 5, callFrame: frame("(idle)", ""), children: [] },

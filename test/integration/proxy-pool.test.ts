@@ -18,7 +18,11 @@ describe("backend pools through Sluice", () => {
     const proxy = await startTestProxy(cluster, { pool: { minIdle: 3, maxIdle: 6 } });
     try {
       const conn = await connectThrough(proxy, cluster);
-      await until(() => proxy.openBackendConnections("primary") === 4, "3 warm + 1 leased connections");
+      // opened counts connections whose login finished: the warm ones are idle, not still opening
+      await until(
+        () => proxy.openBackendConnections("primary") === 4 && proxy.poolCounters.opened >= 4,
+        "3 warm + 1 leased connections",
+      );
       const second = await connectThrough(proxy, cluster);
       expect(proxy.poolCounters.reused).toBeGreaterThanOrEqual(1);
       await Promise.all([conn.end(), second.end()]);
