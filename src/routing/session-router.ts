@@ -301,6 +301,15 @@ export class SessionRouter {
     );
   }
 
+  /**
+   * Only the hold for a possible FOUND_ROWS / LAST_INSERT_ID / SHOW WARNINGS keeps the connection:
+   * the session lets go once it has been quiet a while (an idle client must not sit on a pooled
+   * connection, ProxySQL keeps such a hold for at most 10 s).
+   */
+  mayReleaseWhenQuiet(): boolean {
+    return this.env.multiplexing && !this.state.inTransaction && !isPinned(this.state);
+  }
+
   mayRelease(): boolean {
     return this.env.multiplexing && !this.state.inTransaction && !isPinned(this.state) && !this.holdForNext;
   }

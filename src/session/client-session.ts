@@ -20,6 +20,9 @@ import { RoutedStatements } from "./routed-statements.js";
 import { farewellFor } from "./session-errors.js";
 import type { KillableSession, SessionServices } from "./session-services.js";
 
+/** How long a session quiet after a write keeps its connection for LAST_INSERT_ID() and friends. */
+const HOLD_RELEASE_MS = 1_000;
+
 /**
  * Commands Sluice refuses: replication and server-internal commands make no sense through a
  * proxy, and shutting a backend down is not a client's business through Sluice.
@@ -245,6 +248,18 @@ export class ClientSession implements KillableSession {
     this.releaseTimer.unref();
   }
 
+  /** After a statement that left a hold (see SessionRouter.mayReleaseWhenQuiet): let go when quiet. */
+  private releaseWhenQuiet(): void {
+    const router = this.router;
+    if (router === undefined || this.leases.current === undefined || this.releaseTimer !== undefined) return;
+    if (router.mayRelease() || !router.mayReleaseWhenQuiet()) return;
+    this.releaseTimer = setTimeout(() => {
+      this.releaseTimer = undefined;
+      if (!this.busy && !this.ended && this.router?.mayReleaseWhenQuiet() === true) this.releaseLease();
+    }, HOLD_RELEASE_MS);
+    this.releaseTimer.unref();
+  }
+
   private cancelDeferredRelease(): void {
     if (this.releaseTimer !== undefined) clearTimeout(this.releaseTimer);
     this.releaseTimer = undefined;
@@ -307,7 +322,9 @@ export class ClientSession implements KillableSession {
     }
     const schema = router.sessionState.schema;
     if (schema !== null) this.database = schema;
-    return this.afterForward(result.outcome, result.server, Command.Query, packet, true);
+    const goOn = this.afterForward(result.outcome, result.server, Command.Query, packet, true);
+    this.releaseWhenQuiet();
+    return goOn;
   }
 
   /** Gives the connection back to the pool when the chooser says so and no transaction is open. */
@@ -334,7 +351,9 @@ export class ClientSession implements KillableSession {
       s.counters.forwarded++;
       const result = await this.statements.run(packet);
       if (result.kind === "answered") return true;
-      return this.afterForward(result.outcome, result.server, command, packet, true);
+      const goOn = this.afterForward(result.outcome, result.server, command, packet, true);
+      this.releaseWhenQuiet();
+      return goOn;
     }
     if (this.lostTransaction) {
       this.write(
