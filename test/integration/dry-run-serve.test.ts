@@ -7,14 +7,11 @@ import { generalLogFile } from "../../src/cluster/server-process.js";
 import type { ServerInfo } from "../../src/cluster/types.js";
 import type { DecisionLine } from "../../src/dry-run/decision-record.js";
 import { loadPolicy, runDryRun } from "../../src/dry-run/run.js";
-import { staticTopology } from "../../src/routing/static-topology.js";
-import { loadActivePolicy } from "../../src/runtime/active-policy.js";
 import type { ProxyHandle } from "../../src/runtime/proxy.js";
-import { routingHook } from "../../src/runtime/routing-environment.js";
 import { tempFile } from "../dry-run/support/collect.js";
 import { runWorkload, runWorkloadAt } from "../dry-run/support/workload.js";
 import { useCluster } from "../support/cluster.js";
-import { connectThrough, startTestProxy } from "./proxy-helpers.js";
+import { connectThrough, startRoutedProxy } from "./proxy-helpers.js";
 
 const cluster = useCluster();
 
@@ -96,18 +93,7 @@ describe("dry-run predicts what serve does with the same workload", () => {
 
   beforeAll(async () => {
     // serve routes by the same policy file dry-run reads
-    const active = await loadActivePolicy([SERVE_POLICY], 1);
-    if (active.kind !== "ok") throw new Error(active.report);
-    const topology = staticTopology(
-      cluster.info.servers.map((s) => ({ name: s.name, host: s.host, port: s.port, role: s.role })),
-    );
-    proxy = await startTestProxy(
-      cluster,
-      {},
-      {
-        routing: routingHook({ policy: () => active.policy, topology: () => topology, multiplexing: true }),
-      },
-    );
+    proxy = (await startRoutedProxy(cluster, SERVE_POLICY)).proxy;
   });
   afterAll(async () => {
     await proxy?.close();
@@ -197,23 +183,12 @@ describe("dry-run predicts what serve does with the same workload", () => {
 describe("dry-run predicts serve's own decisions under default.policy", () => {
   it("gives every statement of a real log (queries and prepared executions) the pool and rule serve chose for it", async () => {
     const policyFile = "policies/default.policy";
-    const active = await loadActivePolicy([policyFile], 1);
-    if (active.kind !== "ok") throw new Error(active.report);
-    const topology = staticTopology(
-      cluster.info.servers.map((s) => ({ name: s.name, host: s.host, port: s.port, role: s.role })),
-    );
     const served: string[] = [];
-    const proxy = await startTestProxy(
+    const { proxy } = await startRoutedProxy(
       cluster,
+      policyFile,
       {},
-      {
-        routing: routingHook({
-          policy: () => active.policy,
-          topology: () => topology,
-          multiplexing: true,
-          onStatement: (r) => served.push(`${r.digest} -> ${r.pool} by ${r.rule}`),
-        }),
-      },
+      { onStatement: (r) => served.push(`${r.digest} -> ${r.pool} by ${r.rule}`) },
     );
     const primary = cluster.primary;
     try {

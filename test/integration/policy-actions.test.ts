@@ -3,12 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { classify } from "../../src/classifier/classify.js";
-import { staticTopology } from "../../src/routing/static-topology.js";
-import { loadActivePolicy } from "../../src/runtime/active-policy.js";
 import type { ProxyHandle } from "../../src/runtime/proxy.js";
-import { routingHook } from "../../src/runtime/routing-environment.js";
 import { useCluster } from "../support/cluster.js";
-import { connectThrough, rejectionOf, startTestProxy } from "./proxy-helpers.js";
+import { connectThrough, rejectionOf, startRoutedProxy } from "./proxy-helpers.js";
 
 /** deny, rewrite, respond and macro expansion executed by a live Sluice for real clients. */
 const cluster = useCluster();
@@ -17,16 +14,7 @@ let macros: ProxyHandle;
 let custom: ProxyHandle;
 
 async function proxyFor(policyFile: string): Promise<ProxyHandle> {
-  const loaded = await loadActivePolicy([policyFile], 1);
-  if (loaded.kind !== "ok") throw new Error(loaded.report);
-  const topology = staticTopology(
-    cluster.info.servers.map((s) => ({ name: s.name, host: s.host, port: s.port, role: s.role })),
-  );
-  return startTestProxy(
-    cluster,
-    {},
-    { routing: routingHook({ policy: () => loaded.policy, topology: () => topology, multiplexing: true }) },
-  );
+  return (await startRoutedProxy(cluster, policyFile)).proxy;
 }
 
 beforeAll(async () => {

@@ -2,12 +2,9 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ActiveOperations } from "../../src/routing/active-operations.js";
-import { staticTopology } from "../../src/routing/static-topology.js";
-import { loadActivePolicy } from "../../src/runtime/active-policy.js";
 import type { ProxyHandle } from "../../src/runtime/proxy.js";
-import { routingHook } from "../../src/runtime/routing-environment.js";
 import { useCluster } from "../support/cluster.js";
-import { startTestProxy } from "./proxy-helpers.js";
+import { startRoutedProxy } from "./proxy-helpers.js";
 
 /**
  * sysbench's C client (libmariadb) with server-side prepared statements sends parameter types
@@ -40,23 +37,9 @@ beforeAll(async () => {
   await cluster.rootQuery(cluster.primary, `CREATE DATABASE IF NOT EXISTS ${DB}`);
   await sysbench(cluster.primary.port, "prepare");
   await cluster.waitForReplication();
-  const loaded = await loadActivePolicy(["policies/default.policy"], 1);
-  if (loaded.kind !== "ok") throw new Error(loaded.report);
-  const topology = staticTopology(
-    cluster.info.servers.map((s) => ({ name: s.name, host: s.host, port: s.port, role: s.role })),
-  );
-  const hook = routingHook({ policy: () => loaded.policy, topology: () => topology, multiplexing: true });
-  proxy = await startTestProxy(
-    cluster,
-    { pool: { minIdle: 0, maxIdle: 16 } },
-    {
-      routing: (pool) => {
-        const env = hook(pool);
-        operations = env.operations;
-        return env;
-      },
-    },
-  );
+  ({ proxy, operations } = await startRoutedProxy(cluster, "policies/default.policy", {
+    pool: { minIdle: 0, maxIdle: 16 },
+  }));
 }, 300_000);
 
 afterAll(async () => {

@@ -1,12 +1,9 @@
 import mysql from "mysql2/promise";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ActiveOperations } from "../../src/routing/active-operations.js";
-import { staticTopology } from "../../src/routing/static-topology.js";
-import { loadActivePolicy } from "../../src/runtime/active-policy.js";
 import type { ProxyHandle } from "../../src/runtime/proxy.js";
-import { routingHook } from "../../src/runtime/routing-environment.js";
 import { useCluster } from "../support/cluster.js";
-import { connectThrough, rejectionOf, startTestProxy } from "./proxy-helpers.js";
+import { connectThrough, rejectionOf, startRoutedProxy } from "./proxy-helpers.js";
 
 const cluster = useCluster();
 let proxy: ProxyHandle;
@@ -25,23 +22,9 @@ function delta(before: Counters, after: Counters, name: string) {
 }
 
 beforeAll(async () => {
-  const loaded = await loadActivePolicy(["policies/default.policy"], 1);
-  if (loaded.kind !== "ok") throw new Error(loaded.report);
-  const topology = staticTopology(
-    cluster.info.servers.map((s) => ({ name: s.name, host: s.host, port: s.port, role: s.role })),
-  );
-  const hook = routingHook({ policy: () => loaded.policy, topology: () => topology, multiplexing: true });
-  proxy = await startTestProxy(
-    cluster,
-    { pool: { minIdle: 0, maxIdle: 16, maxPerServer: 16, acquireTimeoutMs: 20_000 } },
-    {
-      routing: (pool) => {
-        const env = hook(pool);
-        operations = env.operations;
-        return env;
-      },
-    },
-  );
+  ({ proxy, operations } = await startRoutedProxy(cluster, "policies/default.policy", {
+    pool: { minIdle: 0, maxIdle: 16, maxPerServer: 16, acquireTimeoutMs: 20_000 },
+  }));
   const conn = await cluster.connect(cluster.primary);
   await conn.query("CREATE TABLE IF NOT EXISTS routed (id INT AUTO_INCREMENT PRIMARY KEY, v VARCHAR(32))");
   await conn.query("INSERT INTO routed (v) VALUES ('a'), ('b'), ('c')");

@@ -2,12 +2,9 @@ import fc from "fast-check";
 import type mysql from "mysql2/promise";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ActiveOperations } from "../../src/routing/active-operations.js";
-import { staticTopology } from "../../src/routing/static-topology.js";
-import { loadActivePolicy } from "../../src/runtime/active-policy.js";
 import type { ProxyHandle } from "../../src/runtime/proxy.js";
-import { routingHook } from "../../src/runtime/routing-environment.js";
 import { useCluster } from "../support/cluster.js";
-import { connectThrough, startTestProxy } from "./proxy-helpers.js";
+import { connectThrough, startRoutedProxy } from "./proxy-helpers.js";
 
 /**
  * Random sequences of session events against a live Sluice: statements that set and clear every
@@ -80,23 +77,9 @@ async function until(check: () => boolean, what: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  const loaded = await loadActivePolicy(["policies/default.policy"], 1);
-  if (loaded.kind !== "ok") throw new Error(loaded.report);
-  const topology = staticTopology(
-    cluster.info.servers.map((s) => ({ name: s.name, host: s.host, port: s.port, role: s.role })),
-  );
-  const hook = routingHook({ policy: () => loaded.policy, topology: () => topology, multiplexing: true });
-  proxy = await startTestProxy(
-    cluster,
-    { pool: { minIdle: 0, maxIdle: MAX_IDLE } },
-    {
-      routing: (pool) => {
-        const env = hook(pool);
-        operations = env.operations;
-        return env;
-      },
-    },
-  );
+  ({ proxy, operations } = await startRoutedProxy(cluster, "policies/default.policy", {
+    pool: { minIdle: 0, maxIdle: MAX_IDLE },
+  }));
   const conn = await cluster.connect(cluster.primary);
   await conn.query("CREATE TABLE IF NOT EXISTS events_t (id INT AUTO_INCREMENT PRIMARY KEY, v VARCHAR(8))");
   await conn.query("INSERT INTO events_t (v) VALUES ('a')");
