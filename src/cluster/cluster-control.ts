@@ -127,11 +127,14 @@ export class ClusterControl {
     return generalLogFile(server);
   }
 
-  /** Waits until every running replica has applied everything the primary has binlogged. */
-  async waitForReplication(timeoutMs = 30_000): Promise<void> {
+  /**
+   * Waits until every other running server has applied everything `primary` has binlogged
+   * (by default the server named primary; after a failover, pass the one that is primary now).
+   */
+  async waitForReplication(timeoutMs = 30_000, primary: ServerInfo = this.primary): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    const target = String((await rootQuery(this.primary, "SELECT @@gtid_binlog_pos AS pos"))[0]?.pos ?? "");
-    for (const replica of this.replicas) {
+    const target = String((await rootQuery(primary, "SELECT @@gtid_binlog_pos AS pos"))[0]?.pos ?? "");
+    for (const replica of this.info.servers.filter((s) => s.name !== primary.name)) {
       if (!this.isRunning(replica)) continue;
       for (;;) {
         const rows = await rootQuery(replica, "SHOW SLAVE STATUS");

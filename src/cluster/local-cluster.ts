@@ -18,6 +18,8 @@ export interface LocalClusterOptions {
   /** parent directory for the cluster's temp dir (default: the OS temp dir) */
   readonly parentDir?: string;
   readonly log?: (line: string) => void;
+  /** extra mariadbd options for every server */
+  readonly serverOptions?: readonly string[];
 }
 
 export interface LocalCluster {
@@ -61,6 +63,7 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
       socket: join(dir, "mariadbd.sock"),
       datadir: join(dir, "data"),
       serverId: i + 1,
+      ...(options.serverOptions === undefined ? {} : { options: options.serverOptions }),
     };
   });
   const info: ClusterInfo = { baseDir, version: binaries.version, servers, database: DATABASE, users: USERS };
@@ -96,7 +99,7 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
   }
 }
 
-async function installDatadir(installDb: string, server: ServerInfo): Promise<void> {
+export async function installDatadir(installDb: string, server: ServerInfo): Promise<void> {
   const args = [
     "--no-defaults",
     `--datadir=${server.datadir}`,
@@ -125,7 +128,7 @@ function setupPrimarySql(): string[] {
   ];
 }
 
-function setupReplicaSql(primary: ServerInfo): string[] {
+export function setupReplicaSql(primary: ServerInfo): string[] {
   const { repl } = USERS;
   return [
     "SET GLOBAL read_only = 1",

@@ -59,6 +59,7 @@ export function mariadbdArgs(server: ServerInfo): string[] {
     "--collation-server=utf8mb4_general_ci",
   ];
   if (server.role === "replica") args.push("--read-only=1");
+  args.push(...(server.options ?? []));
   if (typeof process.getuid === "function" && process.getuid() === 0) args.push("--user=root");
   return args;
 }

@@ -9,6 +9,8 @@ export interface ServerInfo {
   readonly socket: string;
   readonly datadir: string;
   readonly serverId: number;
+  /** extra mariadbd options for this server (the soak turns on semi-synchronous replication) */
+  readonly options?: readonly string[];
 }
 
 export interface Credentials {
