@@ -95,10 +95,14 @@ function roles(rt: SluiceRuntime): { primary: ServerInfo; replicas: ServerInfo[]
   };
 }
 
-const allUp = (rt: SluiceRuntime) =>
-  rt.monitor.topology?.servers.every(
-    (s) => s.state === "up" && (s.name === rt.monitor.topology?.primary || s.role === "replica"),
-  ) === true;
+/** Every server up, the primary writable and every other server replicating from someone. */
+function allUp(rt: SluiceRuntime): boolean {
+  const t = rt.monitor.topology;
+  if (t === null) return false;
+  return t.servers.every(
+    (s) => s.state === "up" && (s.name === t.primary ? s.acceptsWrites : s.replicatesFrom !== null),
+  );
+}
 
 async function fault(name: string, action: () => Promise<void>): Promise<void> {
   faults[name] = (faults[name] ?? 0) + 1;
@@ -119,7 +123,7 @@ async function primaryCrash(rt: SluiceRuntime): Promise<void> {
   await control.start(old);
   const rejoined = await until(
     `${old.name} to rejoin as a replica`,
-    () => rt.monitor.topology?.servers.find((s) => s.name === old.name)?.role === "replica" && allUp(rt),
+    () => rt.monitor.topology?.servers.find((s) => s.name === old.name)?.replicatesFrom != null && allUp(rt),
     30_000,
   );
   if (!rejoined) {

@@ -32,6 +32,7 @@ export function buildTopology(input: SnapshotInput): Topology {
     const health = h?.health ?? "down";
     const admin = h?.admin ?? "online";
     const readOnly = reachable?.readOnly ?? null;
+    const replicatesFrom = input.roles.roles.get(s.name)?.replicatesFrom ?? null;
     return {
       name: s.name,
       host: s.host,
@@ -40,7 +41,9 @@ export function buildTopology(input: SnapshotInput): Topology {
       state: h === undefined ? "down" : stateOf(h),
       health,
       admin,
-      acceptsReads: health === "up" && admin === "online",
+      // A replica that replicates from nobody (a refused rejoin, a half-done failover) holds data
+      // that only gets staler: it takes no reads until replication runs again.
+      acceptsReads: health === "up" && admin === "online" && (role !== "replica" || replicatesFrom !== null),
       acceptsWrites:
         role === "primary" &&
         input.roles.primary === s.name &&
@@ -49,7 +52,7 @@ export function buildTopology(input: SnapshotInput): Topology {
         readOnly === false,
       readOnly,
       lagSeconds: role === "primary" ? 0 : (input.lags.get(s.name) ?? null),
-      replicatesFrom: input.roles.roles.get(s.name)?.replicatesFrom ?? null,
+      replicatesFrom,
       gtidCurrentPos: reachable?.gtidCurrentPos ?? null,
       version: reachable?.version ?? null,
       lastError: p?.kind === "unreachable" ? p.error : (h?.lastError ?? null),

@@ -63,3 +63,35 @@ describe("one check, end to end (pure)", () => {
     expect(out[2]!.state.health.get("a")?.failures).toBe(2);
   });
 });
+
+describe("which servers take reads", () => {
+  it("a read-only server that replicates from nobody (a refused rejoin) takes no reads until it replicates again", () => {
+    const detached = up("c", { readOnly: true });
+    const rounds = [
+      probeMap(up("a"), replica("b", "a", "0-1-1"), detached),
+      probeMap(up("a"), replica("b", "a", "0-1-1"), detached),
+      probeMap(up("a"), replica("b", "a", "0-1-1"), replica("c", "a", "0-1-1")),
+    ];
+    const out = steps(rounds);
+    const readable = out.map((s, i) =>
+      readers(
+        buildTopology({
+          seq: i,
+          at: i,
+          servers,
+          probes: rounds[i]!,
+          health: s.state.health,
+          roles: s.roles,
+          lags: s.lags,
+          leader: true,
+        }),
+      ).map((r) => r.name),
+    );
+    expect(out[1]!.state.health.get("c")?.health).toBe("up");
+    expect(readable).toEqual([
+      ["b", "a"],
+      ["b", "a"],
+      ["b", "c", "a"],
+    ]);
+  });
+});
