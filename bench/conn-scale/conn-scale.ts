@@ -8,6 +8,7 @@
  */
 import { execFileSync, spawn } from "node:child_process";
 import type { LocalCluster } from "../../src/cluster/local-cluster.js";
+import { activityBetween, type Counters, readCounters } from "../lib/backend-counters.js";
 import { cpuSeconds, memory, openFds, round } from "../lib/proc-stats.js";
 import { BENCH_DIR, REPO_DIR } from "../lib/results.js";
 import { type SluiceLaunch, startSluice } from "../targets/sluice-process.js";
@@ -37,6 +38,18 @@ export interface ConnScaleResult {
   readonly sluicePeakRssMiB: number;
   readonly sluiceMaxOpenFds: number;
   readonly sluiceCpuSeconds: number;
+  /** Sluice's CPU per 1,000 client statements during the workload (logins excluded) */
+  readonly workloadCpuSecondsPer1000Queries: number | null;
+  /**
+   * statements the servers ran per client statement during the workload (1 = no COM_INIT_DB,
+   * COM_RESET_CONNECTION or other round trip of Sluice's own; replicas applying the primary's
+   * writes count too), and those counters themselves, summed and Com_select per server
+   */
+  readonly backendStatementsPerQuery: number | null;
+  /** COM_INIT_DB + COM_RESET_CONNECTION per client statement: Sluice's own round trips */
+  readonly initDbAndResetsPerQuery: number | null;
+  readonly backendCounters: Partial<Record<string, number>> | null;
+  readonly selectsByServer: Record<string, number> | null;
   readonly sluiceCounters: unknown;
   /** the open-file limit Sluice ran with ("soft/hard") */
   readonly fdLimit: string;
@@ -91,13 +104,29 @@ export async function runConnScale(
   const sampler = setInterval(() => void sample(), 1000);
   let clientResult: unknown = null;
   let error: string | undefined;
+  // the workload phase starts when every client has logged in
+  let workload: Promise<{ cpu: number; counters: Counters | null }> | undefined;
   try {
-    clientResult = await runClients(cluster, sluice.port, spec, log);
+    clientResult = await runClients(cluster, sluice.port, spec, log, () => {
+      const cpu = cpuSeconds(sluice.pid);
+      workload = readCounters(servers).then(
+        (counters) => ({ cpu, counters }),
+        () => ({ cpu, counters: null }),
+      );
+    });
   } catch (e) {
     error = (e as Error).message;
   } finally {
     clearInterval(sampler);
   }
+  const atEnd = { cpu: cpuSeconds(sluice.pid), counters: await readCounters(servers).catch(() => null) };
+  const atStart = await workload;
+  const queries = Number((clientResult as { queries?: number } | null)?.queries ?? 0);
+  const between =
+    atStart?.counters != null && atEnd.counters !== null
+      ? activityBetween(atStart.counters, atEnd.counters, servers)
+      : null;
+  const activity = between?.total ?? null;
   await sample();
   const mem = memory(sluice.pid);
   const cpu = cpuSeconds(sluice.pid) - cpu0;
@@ -114,12 +143,22 @@ export async function runConnScale(
     sluicePeakRssMiB: mem.peakRssMiB,
     sluiceMaxOpenFds: maxFds,
     sluiceCpuSeconds: round(cpu, 2),
+    workloadCpuSecondsPer1000Queries:
+      atStart === undefined || queries === 0 ? null : round(((atEnd.cpu - atStart.cpu) / queries) * 1000, 4),
+    backendStatementsPerQuery:
+      activity === null || queries === 0 ? null : round((activity.Questions ?? 0) / queries, 2),
+    initDbAndResetsPerQuery:
+      activity === null || queries === 0
+        ? null
+        : round(((activity.Com_change_db ?? 0) + (activity.Com_reset_connection ?? 0)) / queries, 3),
+    backendCounters: activity,
+    selectsByServer: between?.selectsByServer ?? null,
     sluiceCounters: counters,
     fdLimit: fdLimit(),
     ...(error === undefined ? {} : { error }),
   };
   log(
-    `conn-scale ${scenario}: backends<=${result.maxBackendConnections} rss=${mem.rssMiB}MiB peak=${mem.peakRssMiB}MiB client=${JSON.stringify(clientResult)}`,
+    `conn-scale ${scenario}: backends<=${result.maxBackendConnections} ${JSON.stringify(maxByServer)} rss=${mem.rssMiB}MiB peak=${mem.peakRssMiB}MiB cpu/1000q=${result.workloadCpuSecondsPer1000Queries} backend/q=${result.backendStatementsPerQuery} initdb+reset/q=${result.initDbAndResetsPerQuery} selects=${JSON.stringify(result.selectsByServer)} client=${JSON.stringify(clientResult)}`,
   );
   return result;
 }
@@ -139,6 +178,7 @@ function runClients(
   port: number,
   spec: ConnScaleSpec,
   log: (l: string) => void,
+  onOpened: () => void,
 ): Promise<unknown> {
   const { app } = cluster.info.users;
   const args = [
@@ -176,7 +216,10 @@ function runClients(
   child.stdout.on("data", (c: Buffer) => {
     out += c.toString();
     const opened = /OPENED (.*)/.exec(c.toString());
-    if (opened !== null) log(`conn-scale: ${opened[1]}`);
+    if (opened !== null) {
+      onOpened();
+      log(`conn-scale: ${opened[1]}`);
+    }
   });
   child.stderr.on("data", (c: Buffer) => {
     err = (err + c.toString()).slice(-5000);

@@ -39,10 +39,12 @@ export const USAGE = `npm run bench -- [options]
   --sluice auto|serve|embedded   how to start Sluice (auto: \`sluice serve\` if built, else startProxy)
   --runtime built,tsx     run \`sluice serve\` compiled by tsc (default) and/or from the sources via tsx
   --multiplex on|off      pools.multiplexing in the generated config for sysbench and profile (default on)
-  --workers 1,2           Sluice worker counts (more than 1 needs \`sluice serve\` with workers)
+  --workers 1,2           Sluice with \`workers: N\` for each N, each its own target in the same rounds (default 1,2)
   --conn-count N          client connections in the scale test (default 10000)
   --conn-seconds N        workload seconds in the scale test
   --conn-write-percent N  share of UPDATEs in the scale test's workload (default 10; 0 = reads only)
+  --conn-max-per-server N Sluice's pools.max_per_server in the scale test (default 32: 3 servers × 32
+                          plus the monitor's 3 connections stay within the target of 100)
   --profile-seconds N     seconds of the profiled sysbench run
   --name NAME             results go to bench/results/<date>-NAME.{json,md,svg}
   --label TEXT            free text stored with the results (e.g. "after framer fix")
@@ -86,6 +88,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     "conn-count",
     "conn-seconds",
     "conn-write-percent",
+    "conn-max-per-server",
     "profile-seconds",
     "name",
     "label",
@@ -130,7 +133,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     connSeconds: one("conn-seconds", quick ? 5 : 20),
     connInflight: 32,
     connWritePercent: numbers(argv, "conn-write-percent", [10], 0)[0] ?? 10,
-    connMaxPerServer: 100,
+    connMaxPerServer: one("conn-max-per-server", 32),
     profileSeconds: one("profile-seconds", quick ? 5 : 20),
   };
 }

@@ -43,7 +43,7 @@ export interface RunRow {
   /** proxy CPU seconds per 1,000 queries = proxy CPU milliseconds per query */
   readonly cpuSecondsPer1000Queries: number | null;
   readonly rssMiB: number | null;
-  /** VmHWM after the run: the process's peak so far (monotonic over the whole matrix) */
+  /** VmHWM after the run: the process's peak so far (monotonic over the whole matrix); summed over workers */
   readonly peakRssMiB: number | null;
   readonly loadAverage1m: number;
   readonly errorLines: readonly string[];
@@ -84,7 +84,7 @@ async function runOne(
   const cpuBefore = pids.length > 0 ? cpuSecondsOf(pids) : null;
   const r = await sysbenchRun(target.endpoint, spec);
   const cpu = cpuBefore === null ? null : cpuSecondsOf(pids) - cpuBefore;
-  const mem = pids[0] === undefined ? null : safeMemory(pids[0]);
+  const mem = treeMemory(target.pids());
   return {
     ...spec,
     round: roundNo,
@@ -107,12 +107,29 @@ async function runOne(
   };
 }
 
-function safeMemory(pid: number): { rssMiB: number; peakRssMiB: number } | null {
-  try {
-    return memory(pid);
-  } catch {
-    return null;
-  }
+/**
+ * Memory of a proxy's processes (a multi-worker Sluice: the primary and its workers) added up.
+ * The summed peaks are an upper bound: the processes need not have peaked at the same moment.
+ */
+function treeMemory(pids: readonly number[]): { rssMiB: number; peakRssMiB: number } | null {
+  const each = pids.flatMap((pid) => {
+    try {
+      return [memory(pid)];
+    } catch {
+      return []; // exited meanwhile
+    }
+  });
+  if (each.length === 0) return null;
+  return {
+    rssMiB: round(
+      each.reduce((n, m) => n + m.rssMiB, 0),
+      1,
+    ),
+    peakRssMiB: round(
+      each.reduce((n, m) => n + m.peakRssMiB, 0),
+      1,
+    ),
+  };
 }
 
 /** One line per (workload, psMode, threads, target): medians over rounds. */

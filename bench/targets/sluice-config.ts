@@ -23,7 +23,7 @@ export function sluiceYaml(cluster: ClusterInfo, port: number, o: SluiceConfigOp
     users: [{ name: cluster.users.app.user, password_env: "SLUICE_BENCH_APP_PASSWORD" }],
     pools: {
       min_idle: 4,
-      max_idle: 64,
+      max_idle: Math.min(64, o.maxPerServer ?? 200),
       max_per_server: o.maxPerServer ?? 200,
       multiplexing: o.multiplex ?? true,
     },

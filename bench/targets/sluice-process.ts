@@ -38,6 +38,8 @@ export interface SluiceLaunch {
   readonly workDir: string;
   readonly maxClientConnections?: number;
   readonly maxPerServer?: number;
+  /** policy file for `serve` (default policies/default.policy) */
+  readonly policy?: string;
 }
 
 export interface SluiceProcess {

@@ -1,3 +1,5 @@
+import type { PoolKeyStats } from "../pool/pool.js";
+import type { SessionView } from "../session/session-view.js";
 import type { DigestStats } from "./digests.js";
 
 /**
@@ -15,6 +17,28 @@ export interface AdminSnapshot {
   readonly digests: readonly DigestStats[];
   /** null before the first policy has loaded */
   readonly policy: AdminPolicy | null;
+  /** with `sluice serve --workers N`: the worker processes; absent in a single process */
+  readonly workers?: readonly AdminWorker[];
+}
+
+/** One worker process of `sluice serve --workers N`, as the primary process sees it. */
+export interface AdminWorker {
+  /** 1…N; a restarted worker keeps its number */
+  readonly worker: number;
+  /** null while none runs (between a death and the restart) */
+  readonly pid: number | null;
+  /** starting, serving, not answering (did not answer this snapshot in time), restarting, stopping */
+  readonly state: "starting" | "serving" | "not answering" | "restarting" | "stopping";
+  /** client connections open on it now (null when it did not answer) */
+  readonly clients: number | null;
+  /** its active policy (null when it did not answer): all workers agree after a reload */
+  readonly policyVersion: string | null;
+  readonly policyHash: string | null;
+  readonly restarts: number;
+  /** ms since the epoch the current process started */
+  readonly startedAt: number | null;
+  /** how the previous process of this worker ended, or why this one is not answering */
+  readonly lastError: string | null;
 }
 
 export type AdminServerState = "up" | "down" | "lagging" | "maintenance" | "draining";
@@ -32,32 +56,21 @@ export interface AdminServer {
   readonly lastError: string | null;
 }
 
-export interface AdminPool {
-  /** the policy's pool name (e.g. reads) */
-  readonly pool: string;
+/**
+ * One backend pool: the connections to one server for one user (pools are keyed by server, user
+ * and capability profile; profiles of the same user are added up here). The figures are the
+ * pool's own (see PoolKeyStats): open = idle + leased, what the server's PROCESSLIST shows.
+ */
+export interface AdminPool extends Omit<PoolKeyStats, "key"> {
   readonly server: string;
-  readonly busy: number;
-  readonly idle: number;
-  /** statements waiting for a connection right now */
-  readonly waiting: number;
-  readonly max: number;
-  readonly waitsTotal: number;
-  readonly waitTimeouts: number;
+  readonly user: string;
+  /** the policy's pools (e.g. replicas) that route to this server now */
+  readonly pools: readonly string[];
 }
 
-export interface AdminSession {
-  readonly id: number;
-  readonly user: string;
-  readonly client: string;
+/** A client session (see SessionView) and the listener it came through. */
+export interface AdminSession extends SessionView {
   readonly listener: string;
-  readonly schema: string | null;
-  readonly inTransaction: boolean;
-  /** the server the session is pinned to (transaction, temporary table, lock…), if any */
-  readonly pinnedTo: string | null;
-  readonly pinReason: string | null;
-  readonly statements: number;
-  readonly connectedAt: number;
-  readonly lastActivity: number;
 }
 
 export interface AdminRule {
@@ -84,7 +97,9 @@ export interface AdminActions {
   reload(): Promise<ReloadOutcome>;
   setServerState(server: string, state: "maintenance" | "online" | "drain"): Promise<ActionOutcome>;
   switchover(target: string): Promise<ActionOutcome>;
-  killSession(id: number): Promise<ActionOutcome>;
+  /** "connection" (the default) ends the session, rolling back its transaction; "query" stops its
+   *  running statement only */
+  killSession(id: number, scope?: "connection" | "query"): Promise<ActionOutcome>;
 }
 
 export type ReloadOutcome =

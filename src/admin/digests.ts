@@ -71,11 +71,14 @@ interface Entry {
   lastSeen: number;
   pools: Set<string>;
   histogram: LatencyHistogram;
+  /** the table's clock at the last record: recency without re-ordering the Map on every hit */
+  touched: number;
 }
 
 export class DigestTable {
   readonly #entries = new Map<string, Entry>();
   #evicted = 0;
+  #clock = 0;
 
   constructor(readonly maxEntries: number) {
     if (!(Number.isInteger(maxEntries) && maxEntries >= 1))
@@ -107,10 +110,12 @@ export class DigestTable {
         lastSeen: o.at,
         pools: new Set(),
         histogram: new LatencyHistogram(),
+        touched: 0,
       };
-    } else {
-      this.#entries.delete(o.fingerprint); // re-inserted below: the Map's order is recency
+      this.#entries.set(o.fingerprint, e);
+      this.#evictBeyondMax(e);
     }
+    e.touched = ++this.#clock;
     e.count++;
     e.totalMs += o.latencyMs;
     e.minMs = Math.min(e.minMs, o.latencyMs);
@@ -121,8 +126,6 @@ export class DigestTable {
     e.lastSeen = Math.max(e.lastSeen, o.at);
     if (e.pools.size < MAX_POOLS_PER_DIGEST) e.pools.add(o.pool);
     e.histogram.record(o.latencyMs);
-    this.#entries.set(o.fingerprint, e);
-    this.#evictBeyondMax();
   }
 
   get(fingerprint: string): DigestStats | undefined {
@@ -132,7 +135,7 @@ export class DigestTable {
 
   /** All digests, most recently seen first. */
   all(): DigestStats[] {
-    return [...this.#entries.values()].reverse().map(statsOf);
+    return [...this.#entries.values()].sort((a, b) => b.touched - a.touched).map(statsOf);
   }
 
   /** The first `limit` digests by a column; ties broken by fingerprint so output is stable. */
@@ -167,9 +170,11 @@ export class DigestTable {
       const e = this.#entries.get(x.fingerprint);
       const histogram = new LatencyHistogram(x.histogram);
       if (e === undefined) {
-        this.#entries.set(x.fingerprint, { ...x, pools: new Set(x.pools), histogram });
+        const added = { ...x, pools: new Set(x.pools), histogram, touched: ++this.#clock };
+        this.#entries.set(x.fingerprint, added);
+        this.#evictBeyondMax(added);
       } else {
-        this.#entries.delete(x.fingerprint);
+        e.touched = ++this.#clock;
         e.count += x.count;
         e.totalMs += x.totalMs;
         e.minMs = Math.min(e.minMs, x.minMs);
@@ -180,17 +185,22 @@ export class DigestTable {
         e.lastSeen = Math.max(e.lastSeen, x.lastSeen);
         for (const p of x.pools) if (e.pools.size < MAX_POOLS_PER_DIGEST) e.pools.add(p);
         e.histogram.add(histogram);
-        this.#entries.set(x.fingerprint, e);
       }
     }
-    this.#evictBeyondMax();
   }
 
-  #evictBeyondMax(): void {
+  /**
+   * Drops the least recently recorded digests beyond maxEntries (never `keep`, the one just
+   * added). A scan, but only when a new digest arrives in a full table.
+   */
+  #evictBeyondMax(keep: Entry): void {
     while (this.#entries.size > this.maxEntries) {
-      const oldest = this.#entries.keys().next();
-      if (oldest.done === true) break;
-      this.#entries.delete(oldest.value);
+      let oldest: Entry | undefined;
+      for (const e of this.#entries.values()) {
+        if (e !== keep && (oldest === undefined || e.touched < oldest.touched)) oldest = e;
+      }
+      if (oldest === undefined) break;
+      this.#entries.delete(oldest.fingerprint);
       this.#evicted++;
     }
   }

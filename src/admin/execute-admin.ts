@@ -23,7 +23,7 @@ export type AdminAction =
       readonly state: "maintenance" | "online" | "drain";
     }
   | { readonly kind: "switchover"; readonly target: string }
-  | { readonly kind: "kill_session"; readonly id: number };
+  | { readonly kind: "kill_session"; readonly id: number; readonly scope: "connection" | "query" };
 
 /** MySQL error numbers the admin listener answers with (so clients show familiar errors). */
 export const AdminErrno = {
@@ -69,17 +69,38 @@ export function executeAdmin(
       );
     case "show_pools":
       return rows(
-        ["pool", "server", "busy", "idle", "waiting", "max", "waits_total", "wait_timeouts"],
-        s.pools.map((p) => [
-          p.pool,
-          p.server,
-          p.busy,
-          p.idle,
-          p.waiting,
-          p.max,
-          p.waitsTotal,
-          p.waitTimeouts,
-        ]),
+        [
+          "server",
+          "user",
+          "pools",
+          "open",
+          "idle",
+          "leased",
+          "opening",
+          "waiting",
+          "max",
+          "opened_total",
+          "closed_total",
+          "waits_total",
+          "wait_timeouts",
+        ],
+        [...s.pools]
+          .sort((a, b) => compareText(a.server, b.server) || compareText(a.user, b.user))
+          .map((p) => [
+            p.server,
+            p.user,
+            p.pools.join(","),
+            p.open,
+            p.idle,
+            p.leased,
+            p.opening,
+            p.waiting,
+            p.max,
+            p.openedTotal,
+            p.closedTotal,
+            p.waitsTotal,
+            p.waitTimeouts,
+          ]),
       );
     case "show_sessions":
       return rows(
@@ -88,27 +109,40 @@ export function executeAdmin(
           "user",
           "client",
           "listener",
-          "schema",
+          "db",
+          "state",
           "in_transaction",
-          "pinned_to",
-          "pin_reason",
+          "backend",
+          "backend_thread",
+          "pins",
           "statements",
-          "connected_seconds",
+          "connected_since",
           "idle_seconds",
+          "statement",
+          "statement_ms",
         ],
-        s.sessions.map((x) => [
-          x.id,
-          x.user,
-          x.client,
-          x.listener,
-          x.schema,
-          x.inTransaction ? "yes" : "no",
-          x.pinnedTo,
-          x.pinReason,
-          x.statements,
-          Math.floor((s.now - x.connectedAt) / 1000),
-          Math.floor((s.now - x.lastActivity) / 1000),
-        ]),
+        [...s.sessions]
+          .sort((a, b) => a.id - b.id)
+          .map((x) => {
+            const running = x.statementStartedAt !== null;
+            return [
+              x.id,
+              x.user,
+              x.client,
+              x.listener,
+              x.schema,
+              x.state,
+              x.inTransaction ? "yes" : "no",
+              x.backend?.server ?? null,
+              x.backend?.threadId ?? null,
+              x.pins.join(","),
+              x.statements,
+              iso(x.connectedAt),
+              running ? null : Math.floor((s.now - x.lastActivity) / 1000),
+              x.statement,
+              x.statementStartedAt === null ? null : Math.max(0, s.now - x.statementStartedAt),
+            ];
+          }),
       );
     case "show_rules":
       return rows(
@@ -164,6 +198,36 @@ export function executeAdmin(
           ],
         ],
       );
+    case "show_workers":
+      if (s.workers === undefined)
+        return fail(
+          AdminErrno.other,
+          "this Sluice runs as one process (sluice serve --workers N starts several)",
+        );
+      return rows(
+        [
+          "worker",
+          "pid",
+          "state",
+          "clients",
+          "policy_version",
+          "policy_hash",
+          "restarts",
+          "started_at",
+          "last_error",
+        ],
+        s.workers.map((w) => [
+          w.worker,
+          w.pid,
+          w.state,
+          w.clients,
+          w.policyVersion,
+          w.policyHash,
+          w.restarts,
+          w.startedAt === null ? null : iso(w.startedAt),
+          w.lastError,
+        ]),
+      );
     case "version_comment":
       return rows(["@@version_comment"], [["Sluice admin interface (type HELP)"]]);
     case "help":
@@ -212,19 +276,19 @@ export async function performAdmin(action: AdminAction, actions: AdminActions): 
     case "switchover":
       return outcome(await actions.switchover(action.target));
     case "kill_session":
-      return outcome(await actions.killSession(action.id));
+      return outcome(await actions.killSession(action.id, action.scope));
   }
 }
 
 /** Text in, result out: what the admin listener calls for each COM_QUERY. */
 export async function runAdminStatement(
   text: string,
-  snapshot: () => AdminSnapshot,
+  snapshot: () => AdminSnapshot | Promise<AdminSnapshot>,
   actions: AdminActions,
 ): Promise<AdminResult> {
   const parsed = parseAdminCommand(text);
   if (parsed.kind === "error") return fail(AdminErrno.parse, parsed.message);
-  const r = executeAdmin(parsed.command, snapshot());
+  const r = executeAdmin(parsed.command, await snapshot());
   return r.kind === "action" ? performAdmin(r.action, actions) : r;
 }
 
@@ -246,6 +310,10 @@ function unknownServer(name: string, s: AdminSnapshot): AdminResult | null {
     AdminErrno.other,
     `no server named "${name}"${near === null ? "" : ` (did you mean ${near}?)`}; SHOW SERVERS lists them`,
   );
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function round3(ms: number): number {

@@ -50,21 +50,39 @@ abstract class Metric<L extends string> {
   abstract collect(): MetricFamily;
 }
 
+/** One counter series; callers on the hot path keep it to skip the label lookup. */
+export interface CounterCell {
+  value: number;
+}
+
 export class Counter<L extends string = never> extends Metric<L> {
-  readonly #values = new Map<string, number>();
+  readonly #values = new Map<string, CounterCell>();
 
   inc(labels: LabelArg<L>, by = 1): void {
     if (!(by >= 0)) throw new Error(`${this.name}: a counter only goes up (got ${by})`);
+    this.cell(labels).value += by;
+  }
+
+  /** The series for `labels`, created at zero; stays valid for the counter's life. */
+  cell(labels: LabelArg<L>): CounterCell {
     const k = this.key(labels);
-    this.#values.set(k, (this.#values.get(k) ?? 0) + by);
+    let c = this.#values.get(k);
+    if (c === undefined) {
+      c = { value: 0 };
+      this.#values.set(k, c);
+    }
+    return c;
   }
 
   get(labels: LabelArg<L>): number {
-    return this.#values.get(this.key(labels)) ?? 0;
+    return this.#values.get(this.key(labels))?.value ?? 0;
   }
 
   collect(): MetricFamily {
-    const samples: Sample[] = [...this.#values].map(([k, value]) => ({ labels: this.labelsOf(k), value }));
+    const samples: Sample[] = [...this.#values].map(([k, c]) => ({
+      labels: this.labelsOf(k),
+      value: c.value,
+    }));
     return { kind: "counter", name: this.name, help: this.help, aggregate: "sum", samples };
   }
 }
@@ -110,7 +128,8 @@ export class Gauge<L extends string = never> extends Metric<L> {
   }
 }
 
-interface HistogramState {
+/** One histogram series (bucket counts below each bound, then the overflow). */
+export interface HistogramState {
   counts: number[];
   overflow: number;
   sum: number;
@@ -132,14 +151,26 @@ export class Histogram<L extends string = never> extends Metric<L> {
   }
 
   observe(labels: LabelArg<L>, value: number): void {
+    this.observeIn(this.series(labels), value);
+  }
+
+  /** The series for `labels`, created empty; stays valid for the histogram's life. */
+  series(labels: LabelArg<L>): HistogramState {
     const k = this.key(labels);
     let s = this.#series.get(k);
     if (s === undefined) {
       s = { counts: this.bounds.map(() => 0), overflow: 0, sum: 0 };
       this.#series.set(k, s);
     }
-    const i = this.bounds.findIndex((b) => value <= b);
-    if (i === -1) s.overflow++;
+    return s;
+  }
+
+  /** Records into a series from `series()`: no label lookup, no allocation. */
+  observeIn(s: HistogramState, value: number): void {
+    const bounds = this.bounds;
+    let i = 0;
+    while (i < bounds.length && value > (bounds[i] as number)) i++;
+    if (i === bounds.length) s.overflow++;
     else s.counts[i] = (s.counts[i] ?? 0) + 1;
     s.sum += value;
   }

@@ -1,4 +1,17 @@
-import { type Counter, type Gauge, type Histogram, MetricsRegistry } from "./metrics.js";
+import {
+  type Counter,
+  type CounterCell,
+  type Gauge,
+  type Histogram,
+  type HistogramState,
+  MetricsRegistry,
+} from "./metrics.js";
+
+/** The series one (pool, server) pair records into, kept so a statement builds no label key. */
+interface StatementCells {
+  readonly statements: CounterCell;
+  readonly latency: HistogramState;
+}
 
 /** Statement latency buckets (seconds): 0.25 ms to 10 s, dense where a proxy's overhead shows. */
 export const LATENCY_BUCKETS = [
@@ -29,6 +42,9 @@ export class SluiceMetrics {
   readonly #poolTimeouts: Counter<"server">;
   readonly #reloads: Counter<"result">;
   readonly #policy: Gauge<"version" | "hash">;
+  /** pool → server → its series: once per statement, so no label objects or key strings */
+  readonly #hot = new Map<string, Map<string, StatementCells>>();
+  readonly #ruleCells = new Map<string, CounterCell>();
 
   constructor() {
     const r = this.registry;
@@ -129,9 +145,29 @@ export class SluiceMetrics {
     seconds: number;
     error: ErrorOrigin | null;
   }): void {
-    this.#statements.inc({ pool: s.pool, server: s.server });
-    if (s.rule !== null) this.#ruleHits.inc({ rule: s.rule });
-    this.#latency.observe({ pool: s.pool }, s.seconds);
+    let byServer = this.#hot.get(s.pool);
+    if (byServer === undefined) {
+      byServer = new Map();
+      this.#hot.set(s.pool, byServer);
+    }
+    let cells = byServer.get(s.server);
+    if (cells === undefined) {
+      cells = {
+        statements: this.#statements.cell({ pool: s.pool, server: s.server }),
+        latency: this.#latency.series({ pool: s.pool }),
+      };
+      byServer.set(s.server, cells);
+    }
+    cells.statements.value++;
+    this.#latency.observeIn(cells.latency, s.seconds);
+    if (s.rule !== null) {
+      let hits = this.#ruleCells.get(s.rule);
+      if (hits === undefined) {
+        hits = this.#ruleHits.cell({ rule: s.rule });
+        this.#ruleCells.set(s.rule, hits);
+      }
+      hits.value++;
+    }
     if (s.error !== null) this.#errors.inc({ pool: s.pool, origin: s.error });
   }
 

@@ -18,6 +18,7 @@ export type AdminCommand =
       readonly limit: number;
     }
   | { readonly kind: "show_policy" }
+  | { readonly kind: "show_workers" }
   | { readonly kind: "reload" }
   | {
       readonly kind: "set_server";
@@ -25,7 +26,8 @@ export type AdminCommand =
       readonly state: "maintenance" | "online" | "drain";
     }
   | { readonly kind: "switchover"; readonly target: string }
-  | { readonly kind: "kill_session"; readonly id: number }
+  /** `KILL SESSION n` ends the session; `KILL SESSION n QUERY` interrupts only its statement */
+  | { readonly kind: "kill_session"; readonly id: number; readonly scope: "connection" | "query" }
   /** the `mariadb` CLI sends `select @@version_comment limit 1` on connect */
   | { readonly kind: "version_comment" }
   | { readonly kind: "help" };
@@ -41,10 +43,11 @@ export const ADMIN_SYNTAX = [
   "SHOW RULES",
   "SHOW DIGESTS [ORDER BY column [ASC|DESC]] [LIMIT n]",
   "SHOW POLICY",
+  "SHOW WORKERS",
   "RELOAD",
   "SET SERVER name MAINTENANCE|ONLINE|DRAIN",
   "SWITCHOVER TO name",
-  "KILL SESSION id",
+  "KILL SESSION id [QUERY]",
   "HELP",
 ] as const;
 
@@ -96,6 +99,7 @@ export function parseAdminCommand(text: string): AdminParse {
   if (is("SHOW", "SESSIONS")) return ok({ kind: "show_sessions" });
   if (is("SHOW", "RULES")) return ok({ kind: "show_rules" });
   if (is("SHOW", "POLICY")) return ok({ kind: "show_policy" });
+  if (is("SHOW", "WORKERS")) return ok({ kind: "show_workers" });
   if (is("RELOAD")) return ok({ kind: "reload" });
   if (is("HELP")) return ok({ kind: "help" });
   if (is("SELECT", "@@VERSION_COMMENT", "LIMIT", "1") || is("SELECT", "@@VERSION_COMMENT"))
@@ -124,16 +128,17 @@ export function parseAdminCommand(text: string): AdminParse {
   }
   if (words[0] === "KILL") {
     const id = tokens[2];
+    const query = words.length === 4 && words[3] === "QUERY";
     if (
-      words.length !== 3 ||
+      (words.length !== 3 && !query) ||
       words[1] !== "SESSION" ||
       id === undefined ||
       id.quoted ||
       !/^\d+$/.test(id.text)
     ) {
-      return syntax("KILL SESSION id (a number from SHOW SESSIONS)");
+      return syntax("KILL SESSION id [QUERY] (id: a number from SHOW SESSIONS)");
     }
-    return ok({ kind: "kill_session", id: Number(id.text) });
+    return ok({ kind: "kill_session", id: Number(id.text), scope: query ? "query" : "connection" });
   }
   const shown = tokens.map((t) => t.text).join(" ");
   return {

@@ -18,7 +18,8 @@ export interface AdminListenerOptions {
   readonly port: number;
   readonly user: string;
   readonly password: string;
-  readonly snapshot: () => AdminSnapshot;
+  /** with workers the primary asks each of them, so it may be async */
+  readonly snapshot: () => AdminSnapshot | Promise<AdminSnapshot>;
   readonly actions: AdminActions;
   readonly logger: Logger;
   readonly serverVersion?: string;

@@ -1,6 +1,7 @@
 import { type Document, isAlias, isMap, isPair, isScalar, type LineCounter, type Node } from "yaml";
 import { codeFrame } from "./code-frame.js";
 import { type ConfigDiagnostic, type ConfigDiagnosticCode, formatPath } from "./diagnostic.js";
+import { redactSecrets } from "./redact-secrets.js";
 
 export type PathSeg = string | number;
 export type Path = readonly PathSeg[];
@@ -29,6 +30,8 @@ export interface ConfigSource {
  */
 export class DecodeContext {
   readonly diagnostics: ConfigDiagnostic[] = [];
+  /** the text code frames quote, secret values masked (made at the first diagnostic) */
+  private shown: string | undefined;
 
   constructor(
     readonly source: ConfigSource,
@@ -56,8 +59,14 @@ export class DecodeContext {
       file: this.source.file,
       line,
       col,
-      frame: codeFrame(this.source.text, line, col, length),
+      frame: codeFrame(this.shownText(), line, col, length),
     });
+  }
+
+  /** Diagnostics are printed and logged: a password written in the file must not be quoted. */
+  private shownText(): string {
+    this.shown ??= redactSecrets(this.source.text, this.source.doc);
+    return this.shown;
   }
 
   /** Follows a YAML alias (`*name`) to what it refers to, so anchors work anywhere. */

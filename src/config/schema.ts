@@ -1,3 +1,4 @@
+import { MAX_STATEMENT_TIMEOUT_MS } from "../policy/check/timeouts.js";
 import {
   boolean,
   type Decoder,
@@ -153,6 +154,7 @@ export const poolDefaults: PoolsConfig = {
   connectTimeoutMs: 5000,
   idleTimeoutMs: 60_000,
   multiplexing: true,
+  statementTimeoutMs: null,
 };
 
 export const pools: Decoder<PoolsConfig> = refine(
@@ -164,6 +166,11 @@ export const pools: Decoder<PoolsConfig> = refine(
     connectTimeoutMs: withDefault("connect_timeout_ms", ms(), poolDefaults.connectTimeoutMs),
     idleTimeoutMs: withDefault("idle_timeout_ms", ms(), poolDefaults.idleTimeoutMs),
     multiplexing: withDefault("multiplexing", boolean(), poolDefaults.multiplexing),
+    statementTimeoutMs: withDefault(
+      "statement_timeout_ms",
+      orOff(integer({ min: 1, max: MAX_STATEMENT_TIMEOUT_MS, unit: " ms" })),
+      poolDefaults.statementTimeoutMs,
+    ),
   }),
   (p, node, path, ctx) => {
     let ok = true;

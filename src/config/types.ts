@@ -102,6 +102,11 @@ export interface PoolsConfig {
   readonly idleTimeoutMs: number;
   /** return backend connections to the pool between transactions when the session allows it */
   readonly multiplexing: boolean;
+  /**
+   * how long a statement may run before Sluice interrupts it (error 1969) when neither its rule
+   * (`timeout`) nor its policy pool (`statement_timeout`) says; null: no limit
+   */
+  readonly statementTimeoutMs: number | null;
 }
 
 export const failoverModes = ["auto", "manual", "off"] as const;

@@ -47,6 +47,8 @@ export interface RootLogger {
   reopen(): void;
   /** write out buffered lines (before exit) */
   flush(): void;
+  /** flush and close the destination (a file); the logger must not be used afterwards */
+  close(): void;
 }
 
 export function createRootLogger(options: RootLoggerOptions): RootLogger {
@@ -67,18 +69,23 @@ export function createRootLogger(options: RootLoggerOptions): RootLogger {
     },
     options.stream ?? boom ?? undefined,
   );
+  const flush = () => {
+    if (boom === null) return;
+    try {
+      boom.flushSync();
+    } catch {
+      // The file is not open yet (it opens asynchronously): nothing was written to flush.
+    }
+  };
   return {
     logger,
     reopen: () => {
       if (boom !== null && options.destination.kind === "file") boom.reopen();
     },
-    flush: () => {
-      if (boom === null) return;
-      try {
-        boom.flushSync();
-      } catch {
-        // The file is not open yet (it opens asynchronously): nothing was written to flush.
-      }
+    flush,
+    close: () => {
+      flush();
+      if (boom !== null && options.destination.kind === "file") boom.end();
     },
   };
 }

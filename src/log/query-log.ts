@@ -2,8 +2,11 @@ import type { Logger } from "pino";
 import type { QueryLogConfig } from "../config/types.js";
 import { redactLiterals } from "./redact-literals.js";
 
-/** One finished statement, as the session reports it. */
-export interface StatementRecord {
+/**
+ * One finished statement, as the query log needs it. The routing layer's StatementRecord has
+ * these fields, so serve hands its records over as they are (nothing copied per statement).
+ */
+export interface LoggedStatement {
   readonly session: number;
   readonly user: string;
   readonly schema: string | null;
@@ -15,9 +18,11 @@ export interface StatementRecord {
   readonly pool: string | null;
   readonly server: string | null;
   readonly rule: string | null;
-  readonly durationMs: number;
+  readonly latencyMs: number;
   readonly rows: number;
-  readonly error: { readonly code: number; readonly message: string } | null;
+  /** the error number the client got, null on success */
+  readonly errorCode: number | null;
+  readonly errorMessage: string | null;
 }
 
 export type LogReason = "full" | "slow" | "sampled";
@@ -47,28 +52,30 @@ export class QueryLogDecider {
   }
 }
 
-/** The fields of one query-log line: the SQL redacted unless configured otherwise. */
+/**
+ * The fields of one query-log line: the statement redacted unless configured otherwise (an error
+ * message may quote the data too: "Duplicate entry 'bob'…"). `digest` is the classifier's
+ * fingerprint of the statement's shape, the key of SHOW DIGESTS.
+ */
 export function queryLogEntry(
-  r: StatementRecord,
+  r: LoggedStatement,
   reason: LogReason,
   redact: boolean,
 ): Record<string, unknown> {
-  const sql = redact ? (r.digest ?? redactLiterals(r.text)) : r.text;
   return {
     reason,
     session: r.session,
     user: r.user,
-    schema: r.schema,
-    sql,
-    fingerprint: r.fingerprint,
+    db: r.schema,
+    digest: r.fingerprint,
+    statement: redact ? (r.digest ?? redactLiterals(r.text)) : r.text,
     pool: r.pool,
     server: r.server,
     rule: r.rule,
-    durationMs: Math.round(r.durationMs * 1000) / 1000,
+    latencyMs: Math.round(r.latencyMs * 1000) / 1000,
     rows: r.rows,
-    ...(r.error === null
-      ? {}
-      : { errorCode: r.error.code, error: redact ? redactLiterals(r.error.message) : r.error.message }),
+    errorCode: r.errorCode,
+    ...(r.errorMessage === null ? {} : { error: redact ? redactLiterals(r.errorMessage) : r.errorMessage }),
   };
 }
 
@@ -83,11 +90,11 @@ export class QueryLog {
     this.#decider = new QueryLogDecider(settings);
   }
 
-  record(r: StatementRecord): void {
-    const reason = this.#decider.decide(r.durationMs);
+  record(r: LoggedStatement): void {
+    const reason = this.#decider.decide(r.latencyMs);
     if (reason === null) return;
     const entry = queryLogEntry(r, reason, this.settings.redactLiterals);
-    if (reason === "slow" || r.error !== null) this.logger.warn(entry, "statement");
+    if (reason === "slow" || r.errorCode !== null) this.logger.warn(entry, "statement");
     else this.logger.info(entry, "statement");
   }
 }

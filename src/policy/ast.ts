@@ -132,9 +132,16 @@ export type BaseActionNode =
     }
   | { readonly kind: "respond-expand"; readonly sql: StringLit; readonly target: Name; readonly span: Span };
 
+/** What follows `timeout`: a duration, or (for the checker to explain) a bare number or a word */
+export type TimeoutValue =
+  | { readonly kind: "duration"; readonly duration: Duration; readonly span: Span }
+  | NumberLit
+  | WordLit;
+
 export type ModifierNode =
   | { readonly kind: "tag"; readonly value: StringLit; readonly span: Span }
-  | { readonly kind: "log"; readonly message: StringLit | null; readonly span: Span };
+  | { readonly kind: "log"; readonly message: StringLit | null; readonly span: Span }
+  | { readonly kind: "timeout"; readonly value: TimeoutValue; readonly span: Span };
 
 export interface ActionNode {
   readonly base: BaseActionNode;

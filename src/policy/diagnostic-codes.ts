@@ -37,6 +37,7 @@ export const DIAGNOSTIC_CODES = {
   SLU212: { code: "SLU212", severity: "error", title: "respond row width" },
   SLU213: { code: "SLU213", severity: "error", title: "reserved name" },
   SLU214: { code: "SLU214", severity: "warning", title: "weights without weighted balance" },
+  SLU215: { code: "SLU215", severity: "error", title: "invalid statement timeout" },
   SLU301: { code: "SLU301", severity: "error", title: "contradictory condition" },
   SLU302: { code: "SLU302", severity: "error", title: "shadowed rule" },
   SLU303: { code: "SLU303", severity: "warning", title: "redundant rule" },

@@ -62,9 +62,18 @@ export type Response =
   /** run `sql` instead of the statement (a macro such as `ls` → SHOW TABLES), routed to `target` */
   | { readonly kind: "expand"; readonly sql: string; readonly target: RouteTarget };
 
+/**
+ * How long a statement may run before Sluice interrupts it (error 1969): `after` ms, or `none`
+ * (no limit, overriding the pool's and the config's). Absent: the pool's `statement_timeout`,
+ * else the config's default.
+ */
+export type StatementTimeout = { readonly kind: "after"; readonly ms: number } | { readonly kind: "none" };
+
 interface Modifiers {
   readonly tags: readonly string[];
   readonly log: LogModifier | null;
+  /** `timeout 5s` / `timeout none` on a rule sending statements to a server */
+  readonly timeout?: StatementTimeout;
 }
 
 export type Action =
@@ -77,6 +86,19 @@ export type Action =
     } & Modifiers)
   | ({ readonly kind: "rewrite"; readonly rewrite: Rewrite; readonly target: RouteTarget } & Modifiers)
   | ({ readonly kind: "respond"; readonly response: Response } & Modifiers);
+
+/** Where an action sends the statement: its route target, or null when Sluice answers itself. */
+export function actionTarget(action: Action): RouteTarget | null {
+  switch (action.kind) {
+    case "route":
+    case "rewrite":
+      return action.target;
+    case "respond":
+      return action.response.kind === "expand" ? action.response.target : null;
+    case "deny":
+      return null;
+  }
+}
 
 export type PoolSelect =
   | { readonly kind: "role"; readonly role: PoolRole }
@@ -99,6 +121,8 @@ export interface PoolSpec {
   readonly maxLagMs: number | null;
   readonly fallback: { readonly kind: "pool"; readonly pool: string } | { readonly kind: "error" };
   readonly consistency: Consistency;
+  /** `statement_timeout`: the limit for statements this pool's servers run (a rule's overrides it) */
+  readonly statementTimeout?: StatementTimeout;
   readonly span: Span;
 }
 

@@ -213,4 +213,12 @@ export type PoolRole = (typeof POOL_ROLES)[number];
 export const BALANCE_METHODS = ["least-active", "least-connections", "round-robin", "weighted"] as const;
 export type BalanceMethod = (typeof BALANCE_METHODS)[number];
 export const CONSISTENCY_MODES = ["none", "causal", "primary-after-write"] as const;
-export const POOL_PROPERTIES = ["role", "servers", "balance", "max_lag", "fallback", "consistency"] as const;
+export const POOL_PROPERTIES = [
+  "role",
+  "servers",
+  "balance",
+  "max_lag",
+  "fallback",
+  "consistency",
+  "statement_timeout",
+] as const;

@@ -1,7 +1,7 @@
 import { isIP, connect as netConnect, type Socket } from "node:net";
 import { connect as tlsConnect } from "node:tls";
 import type { Logger } from "pino";
-import { Capability, NATIVE_PASSWORD_PLUGIN, ResponseHeader } from "../protocol/constants.js";
+import { Capability, Command, NATIVE_PASSWORD_PLUGIN, ResponseHeader } from "../protocol/constants.js";
 import type { Frame } from "../protocol/framer.js";
 import { Framer } from "../protocol/framer.js";
 import { decodeErr, type ErrPacket } from "../protocol/generic-response.js";
@@ -15,6 +15,15 @@ import {
 import { scrambleFromStage1 } from "../protocol/native-password.js";
 import { encodePacket } from "../protocol/packet-writer.js";
 import { isFinished, startTracking, type TrackerState, trackFrame } from "../protocol/response-tracker.js";
+import { queryRows } from "../session/control-query.js";
+import {
+  afterResetStatement,
+  parseTrackerGlobals,
+  queryPayload,
+  TRACKER_GLOBALS_SQL,
+  TrackedSession,
+  trackingStatement,
+} from "./session-tracking.js";
 
 export interface BackendTarget {
   readonly name: string;
@@ -31,6 +40,8 @@ export interface BackendLogin {
   readonly capabilities: number;
   readonly collation: number;
   readonly maxPacketSize: number;
+  /** turn Sluice's session trackers on after login (default true; see session-tracking.ts) */
+  readonly sessionTracking?: boolean;
 }
 
 /** Thrown (with a stable code) when a backend cannot be used; mapped to a ClientError by the session. */
@@ -44,8 +55,13 @@ export class BackendError extends Error {
   }
 }
 
-/** Capabilities Sluice always asks of a backend, whatever the client negotiated. */
+/**
+ * Capabilities Sluice always asks of a backend, whatever the client negotiated. SESSION_TRACK is
+ * among them: the server's OK packets then say what a statement changed (last_gtid, database,
+ * variables, transaction state); the forwarder strips that part for clients without it.
+ */
 const ALWAYS =
+  Capability.SessionTrack |
   Capability.LongPassword |
   Capability.LongFlag |
   Capability.Protocol41 |
@@ -55,7 +71,11 @@ const ALWAYS =
   Capability.PluginAuthLenencClientData |
   Capability.ConnectAttrs;
 
-type Sink = (frames: Frame[]) => void;
+/**
+ * Where a command's response goes while it runs: handed the framer after each received chunk, it
+ * takes the complete frames it wants (scanning rows in place, see src/protocol/row-scan.ts).
+ */
+export type FrameSink = (source: Framer) => void;
 
 /**
  * One authenticated connection to a backend server. Frames from the server go to the current
@@ -70,7 +90,14 @@ export class BackendConnection {
   capabilities = 0;
   lastUsed = Date.now();
   closed = false;
-  private sink: Sink | undefined;
+  /** what the server's session trackers told about this connection's session */
+  readonly session = new TrackedSession();
+  /**
+   * Capability flags of the client the connection serves now (set at each lease): the forwarder
+   * strips the session-state part of OK packets when that client did not negotiate SESSION_TRACK.
+   */
+  clientCapabilities = 0xffffffff;
+  private sink: FrameSink | undefined;
   private queue: Frame[] = [];
   private waiter: { resolve: (f: Frame) => void; reject: (e: Error) => void } | undefined;
   private closeListeners: ((reason: Error) => void)[] = [];
@@ -85,6 +112,19 @@ export class BackendConnection {
 
   get threadId(): number {
     return this.handshake?.connectionId ?? 0;
+  }
+
+  /**
+   * The session on this connection changed since it was opened or last reset (so since the
+   * current lease began, leases starting on clean connections), in a way COM_RESET_CONNECTION
+   * would undo: user or system variables, temporary tables, prepared statements, LOCK TABLES, a
+   * connection option, or a change no tracker describes. Not counted: the default database (see
+   * `session.schema`; a reset keeps it anyway) and last_gtid. From the server's
+   * SERVER_SESSION_STATE_CHANGED / state_change tracker, plus what the classifier saw
+   * (`session.markChanged`). Always true while Sluice's trackers are not in force.
+   */
+  get sessionStateChanged(): boolean {
+    return this.session.changedSinceClean;
   }
 
   static async open(
@@ -102,6 +142,7 @@ export class BackendConnection {
     );
     try {
       await conn.login(login);
+      if (login.sessionTracking !== false) await conn.enableSessionTracking();
       return conn;
     } catch (e) {
       conn.destroy(e instanceof Error ? e : new Error(String(e)));
@@ -122,16 +163,12 @@ export class BackendConnection {
 
   private onData(chunk: Buffer): void {
     this.framer.push(chunk);
-    const frames = this.framer.drain();
-    if (frames.length === 0) return;
     if (this.sink !== undefined) {
-      try {
-        this.sink(frames);
-      } catch (e) {
-        this.destroy(new BackendError("PROTOCOL", `${this.target.name}: ${(e as Error).message}`));
-      }
+      this.toSink(this.sink, this.framer);
       return;
     }
+    const frames = this.framer.drain();
+    if (frames.length === 0) return;
     if (this.idle) {
       // A pooled connection has no command in flight: the server is telling us it is going away
       // (wait_timeout, KILL, shutdown), so the connection must never be handed out.
@@ -160,8 +197,54 @@ export class BackendConnection {
   }
 
   async reset(): Promise<boolean> {
-    const state = await this.command(Buffer.from([0x1f]));
-    return state.error === undefined;
+    const reset = Buffer.from([Command.ResetConnection]);
+    if (this.afterReset === null) {
+      const state = await this.command(reset);
+      if (state.error === undefined) this.session.clean(this.session.available);
+      return state.error === undefined;
+    }
+    // The reset puts the trackers (and sql_mode) back to the server's globals: the SET that
+    // restores them goes right behind it in the same write, both answers in one round trip.
+    this.write(Buffer.concat([encodePacket(0, reset).bytes, encodePacket(0, this.afterReset).bytes]));
+    const done = await this.response(Command.ResetConnection);
+    const restored = await this.response(Command.Query);
+    if (done.error !== undefined) return false;
+    this.session.clean(this.session.available && restored.error === undefined);
+    return true;
+  }
+
+  /** Runs right behind each COM_RESET_CONNECTION (see afterResetStatement); null: nothing does. */
+  private afterReset: Buffer | null = null;
+
+  /** Turns Sluice's session trackers on, once after login; a server that refuses goes without. */
+  private async enableSessionTracking(): Promise<void> {
+    const tracking = await this.turnTrackersOn();
+    this.session.available = tracking !== undefined;
+    this.session.clean(this.session.available);
+    const after = afterResetStatement(tracking ?? null, this.capabilities);
+    this.afterReset = after === null ? null : queryPayload(after);
+  }
+
+  /**
+   * Reads the server's tracker globals and sets what Sluice needs beyond them. Returns that SET
+   * (null: the globals have everything), or undefined when the server refuses (no
+   * SESSION_TRACK, no such variables, e.g. MySQL has no last_gtid).
+   */
+  private async turnTrackersOn(): Promise<string | null | undefined> {
+    if ((this.capabilities & Capability.SessionTrack) === 0) return undefined;
+    const read = await queryRows(this, TRACKER_GLOBALS_SQL);
+    const globals = read.kind === "rows" ? parseTrackerGlobals(read.rows) : null;
+    const sql = globals === null ? null : trackingStatement(globals);
+    const set = sql === null ? undefined : await this.command(queryPayload(sql));
+    const refusal = read.kind === "error" ? read.error : set?.error;
+    if (globals === null || refusal !== undefined) {
+      this.log.warn(
+        { server: this.target.name, err: refusal?.message ?? "unreadable tracker settings" },
+        "no session tracking on this server; causal reads ask for @@last_gtid after writes",
+      );
+      return undefined;
+    }
+    return sql;
   }
 
   private flushWaiter(): void {
@@ -184,12 +267,22 @@ export class BackendConnection {
   }
 
   /** Route every following frame to `sink` (undefined: back to the queue). */
-  setSink(sink: Sink | undefined): void {
+  setSink(sink: FrameSink | undefined): void {
     this.sink = sink;
     if (sink !== undefined && this.queue.length > 0) {
-      const pending = this.queue;
+      // frames that arrived while no sink was set (rare: between LOCAL INFILE rounds)
+      const pending = new Framer();
+      pending.push(Buffer.concat(this.queue.map((f) => f.raw)));
       this.queue = [];
-      sink(pending);
+      this.toSink(sink, pending);
+    }
+  }
+
+  private toSink(sink: FrameSink, source: Framer): void {
+    try {
+      sink(source);
+    } catch (e) {
+      this.destroy(new BackendError("PROTOCOL", `${this.target.name}: ${(e as Error).message}`));
     }
   }
 
@@ -218,13 +311,19 @@ export class BackendConnection {
   /** Sends one of Sluice's own commands and waits for the end of its response. */
   async command(payload: Buffer): Promise<TrackerState> {
     this.write(encodePacket(0, payload).bytes);
-    let state = startTracking(payload[0] ?? 0, this.capabilities);
+    return this.response(payload[0] ?? 0);
+  }
+
+  /** Reads the response to a command already sent (commands may be pipelined). */
+  private async response(command: number): Promise<TrackerState> {
+    let state = startTracking(command, this.capabilities);
     while (!isFinished(state)) state = trackFrame(state, await this.nextFrame());
     if (state.phase.kind === "violation") {
       this.destroy(new BackendError("PROTOCOL", state.phase.reason));
       throw new BackendError("PROTOCOL", `${this.target.name}: ${state.phase.reason}`);
     }
     this.lastUsed = Date.now();
+    this.session.observe(command, state);
     return state;
   }
 
@@ -250,7 +349,8 @@ export class BackendConnection {
     }
     const wantTls = this.target.tls !== undefined && this.target.tls !== false;
     // The requested profile is honoured exactly when the server supports it; ALWAYS adds only
-    // flags that do not change how results look to the client.
+    // flags that do not change how results look to the client, but for SESSION_TRACK, whose part
+    // of OK packets the forwarder strips for clients that did not negotiate it.
     const caps =
       ((login.capabilities | ALWAYS) & ~Capability.ConnectWithDb & ~Capability.Ssl & hs.capabilities) >>> 0;
     this.capabilities = caps;

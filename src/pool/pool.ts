@@ -59,6 +59,40 @@ interface Bucket<C> {
   readonly idle: C[];
   /** connections being opened for warmth (counted against the server limit) */
   warming: number;
+  /** what SHOW POOLS reports: kept per key as connections open and close, never per statement */
+  readonly stats: BucketStats;
+}
+
+interface BucketStats {
+  /** open connections (idle, leased or being reset), not counting those still opening */
+  open: number;
+  opening: number;
+  waiting: number;
+  opened: number;
+  closed: number;
+  waits: number;
+  timeouts: number;
+}
+
+/** One pool key's connections and history, as plain numbers (admin SHOW POOLS). */
+export interface PoolKeyStats {
+  readonly key: PoolKey;
+  /** open connections: idle + leased, not counting those still being opened */
+  readonly open: number;
+  readonly idle: number;
+  /** open and not idle: held by a session (or being reset on its way back) */
+  readonly leased: number;
+  /** being connected and authenticated now */
+  readonly opening: number;
+  /** callers waiting for room on the key's server now */
+  readonly waiting: number;
+  /** the server's connection limit (maxPerServer, shared by all keys of the server) */
+  readonly max: number;
+  readonly openedTotal: number;
+  readonly closedTotal: number;
+  /** acquires that had to wait for room, and those that gave up */
+  readonly waitsTotal: number;
+  readonly waitTimeouts: number;
 }
 
 export interface PoolCounters {
@@ -66,6 +100,10 @@ export interface PoolCounters {
   openFailures: number;
   reused: number;
   resets: number;
+  /** connections given back that needed no reset (the session changed nothing) */
+  resetsSkipped: number;
+  /** holders asked to give a connection back early because callers waited (offerYield) */
+  yields: number;
   destroyed: number;
   pingFailures: number;
   waits: number;
@@ -81,6 +119,8 @@ export class Pool<C extends Poolable> {
   /** open + opening connections per server */
   private readonly perServer = new Map<string, number>();
   private readonly waiters: Waiter[] = [];
+  /** per server: holders that would give their connection back early (see offerYield), oldest first */
+  private readonly yields = new Map<string, Set<() => void>>();
   private readonly unsubscribe = new WeakMap<C, () => void>();
   private closed = false;
   readonly counters: PoolCounters = {
@@ -88,6 +128,8 @@ export class Pool<C extends Poolable> {
     openFailures: 0,
     reused: 0,
     resets: 0,
+    resetsSkipped: 0,
+    yields: 0,
     destroyed: 0,
     pingFailures: 0,
     waits: 0,
@@ -115,10 +157,28 @@ export class Pool<C extends Poolable> {
     return this.buckets.get(keyString(key))?.idle.length ?? 0;
   }
 
+  /** Every key's connections and counters, for the admin interface (read only, built on demand). */
+  stats(): PoolKeyStats[] {
+    return [...this.buckets.values()].map((b) => ({
+      key: b.key,
+      open: b.stats.open,
+      idle: b.idle.length,
+      leased: Math.max(0, b.stats.open - b.idle.length),
+      opening: b.stats.opening,
+      waiting: b.stats.waiting,
+      max: this.limits.maxPerServer,
+      openedTotal: b.stats.opened,
+      closedTotal: b.stats.closed,
+      waitsTotal: b.stats.waits,
+      waitTimeouts: b.stats.timeouts,
+    }));
+  }
+
   /** A connection for `key`, opened or reused; never one that is closed or failed its ping. */
   async acquire(key: PoolKey): Promise<C> {
     const deadline = Date.now() + this.limits.acquireTimeoutMs;
     const bucket = this.bucket(key);
+    let yielded = false;
     for (;;) {
       if (this.closed) throw new Error("pool is closed");
       const idle = await this.takeIdle(bucket);
@@ -132,10 +192,22 @@ export class Pool<C extends Poolable> {
         this.warm(bucket);
         return conn;
       }
+      // Before waiting, one holder that offered to let go does (once per caller: a connection
+      // given back with a reset becomes idle later and wakes this caller then).
+      if (!yielded && this.takeYield(key.server)) {
+        yielded = true;
+        this.counters.yields++;
+        continue;
+      }
       this.counters.waits++;
+      bucket.stats.waits++;
       const left = deadline - Date.now();
-      if (left <= 0 || !(await this.waitForRoom(key.server, left))) {
+      bucket.stats.waiting++;
+      const room = left > 0 && (await this.waitForRoom(key.server, left));
+      bucket.stats.waiting--;
+      if (!room) {
         this.counters.timeouts++;
+        bucket.stats.timeouts++;
         throw new PoolTimeoutError(
           `no connection to '${key.server}' within ${this.limits.acquireTimeoutMs} ms (maxPerServer ${this.limits.maxPerServer})`,
           this.limits.acquireTimeoutMs,
@@ -145,13 +217,51 @@ export class Pool<C extends Poolable> {
   }
 
   /**
-   * Gives a connection back. `reusable` false (session state Sluice cannot undo, a broken
-   * exchange) closes it; otherwise it is reset before it becomes idle.
+   * A caller holding a connection to `server` that it could give back early (a session's courtesy
+   * hold after a write, see src/session/quiet-hold.ts) offers it: the next caller that would wait
+   * for room on that server has `giveBack` called first, oldest offer first; at once when callers
+   * already wait. Returns a function that withdraws the offer.
    */
-  release(key: PoolKey, conn: C, reusable: boolean): void {
+  offerYield(server: string, giveBack: () => void): () => void {
+    if (this.waiters.some((w) => w.server === server)) {
+      this.counters.yields++;
+      giveBack();
+      return () => {};
+    }
+    let offers = this.yields.get(server);
+    if (offers === undefined) {
+      offers = new Set();
+      this.yields.set(server, offers);
+    }
+    const offer = () => giveBack();
+    offers.add(offer);
+    return () => offers.delete(offer);
+  }
+
+  private takeYield(server: string): boolean {
+    const offers = this.yields.get(server);
+    for (const offer of offers ?? []) {
+      offers?.delete(offer);
+      offer();
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Gives a connection back. `reusable` false (session state Sluice cannot undo, a broken
+   * exchange) closes it; otherwise it is reset before it becomes idle, unless the caller knows
+   * the session changed nothing a reset would undo (`reset` false).
+   */
+  release(key: PoolKey, conn: C, reusable: boolean, reset = true): void {
     const bucket = this.bucket(key);
     if (!reusable || conn.closed || this.closed || bucket.idle.length >= this.limits.maxIdle) {
       conn.destroy();
+      return;
+    }
+    if (!reset) {
+      this.counters.resetsSkipped++;
+      this.makeIdle(bucket, conn);
       return;
     }
     this.counters.resets++;
@@ -161,13 +271,17 @@ export class Pool<C extends Poolable> {
           conn.destroy();
           return;
         }
-        conn.lastUsed = Date.now();
-        conn.setIdle(true);
-        bucket.idle.push(conn);
-        this.wakeOne(key.server);
+        this.makeIdle(bucket, conn);
       },
       () => conn.destroy(),
     );
+  }
+
+  private makeIdle(bucket: Bucket<C>, conn: C): void {
+    conn.lastUsed = Date.now();
+    conn.setIdle(true);
+    bucket.idle.push(conn);
+    this.wakeOne(bucket.key.server);
   }
 
   /** Closes idle connections above minIdle that have been idle longer than idleTimeoutMs. */
@@ -197,7 +311,12 @@ export class Pool<C extends Poolable> {
     const k = keyString(key);
     let b = this.buckets.get(k);
     if (b === undefined) {
-      b = { key, idle: [], warming: 0 };
+      b = {
+        key,
+        idle: [],
+        warming: 0,
+        stats: { open: 0, opening: 0, waiting: 0, opened: 0, closed: 0, waits: 0, timeouts: 0 },
+      };
       this.buckets.set(k, b);
     }
     return b;
@@ -235,21 +354,28 @@ export class Pool<C extends Poolable> {
 
   private async openTracked(key: PoolKey): Promise<C> {
     this.perServer.set(key.server, this.openCount(key.server) + 1);
+    const bucket = this.bucket(key);
+    bucket.stats.opening++;
     let conn: C;
     try {
       conn = await this.open(key);
     } catch (e) {
+      bucket.stats.opening--;
       this.counters.openFailures++;
       this.forget(key.server);
       throw e;
     }
+    bucket.stats.opening--;
+    bucket.stats.open++;
+    bucket.stats.opened++;
     this.counters.opened++;
     conn.lastUsed = Date.now();
-    const bucket = this.bucket(key);
     this.unsubscribe.set(
       conn,
       conn.onClose(() => {
         this.counters.destroyed++;
+        bucket.stats.open--;
+        bucket.stats.closed++;
         const i = bucket.idle.indexOf(conn);
         if (i >= 0) bucket.idle.splice(i, 1);
         this.forget(key.server);

@@ -80,6 +80,37 @@ export class Framer {
     };
   }
 
+  /**
+   * In-place access for a consumer that scans frames without allocating one object per frame
+   * (src/protocol/row-scan.ts): the buffer, where its unconsumed bytes start and where they end.
+   */
+  get bytes(): Buffer {
+    return this.buf;
+  }
+
+  get offset(): number {
+    return this.start;
+  }
+
+  get limit(): number {
+    return this.end;
+  }
+
+  /** Consumes the bytes up to `offset`, a frame boundary found by scanning `bytes`. */
+  skipTo(offset: number): void {
+    if (offset < this.start || offset > this.end)
+      throw new RangeError(`skipTo(${offset}) outside the buffer`);
+    this.start = offset;
+  }
+
+  /**
+   * The bytes consumed between two `offset`s read with no `push` in between, as one view (no
+   * copy): every frame of one received chunk goes out in one socket write.
+   */
+  consumed(from: number, to: number = this.start): Buffer {
+    return this.buf.subarray(from, to);
+  }
+
   /** Declared payload length of the incomplete frame at the front, once its header has arrived. */
   pendingFrameLength(): number | undefined {
     const available = this.end - this.start;

@@ -41,6 +41,13 @@ export const MysqlErrors = {
       `Got a packet bigger than 'max_allowed_packet' bytes (${size} > ${limit}); raise Sluice's maxPacketSize and the servers' max_allowed_packet together`,
     ),
   netReadTimeout: () => make(1159, "08S01", "Got timeout reading communication packets"),
+  /** MariaDB's ER_STATEMENT_TIMEOUT, for a statement past its Sluice time limit */
+  statementTimeout: (ms: number) =>
+    make(
+      1969,
+      "70100",
+      `Query execution was interrupted (max_statement_time exceeded) by Sluice after ${ms} ms`,
+    ),
   idleTimeout: (seconds: number) =>
     make(4031, "HY000", `The client was disconnected by Sluice because of inactivity (idle for ${seconds}s)`),
   unknownCommand: (command: number) =>

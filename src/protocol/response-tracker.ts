@@ -1,6 +1,7 @@
 import { Capability, Command, MAX_FRAME_PAYLOAD, ResponseHeader, ServerStatus } from "./constants.js";
 import { decodeErr, decodeOk, decodeTerminator, type ErrPacket } from "./generic-response.js";
 import { PayloadError, PayloadReader } from "./payload-reader.js";
+import { changesSession, okSessionChanges, type SessionChange } from "./session-track.js";
 
 /**
  * Finds where a backend's response to one command ends, frame by frame, without decoding rows.
@@ -46,6 +47,14 @@ export interface TrackerState {
   readonly prepared: PreparedInfo | undefined;
   /** results completed so far (multi-statements / multi-results) */
   readonly results: number;
+  /** the connection negotiated CLIENT_SESSION_TRACK: OK packets may carry session-state changes */
+  readonly sessionTrack: boolean;
+  /** session-state changes the OK packets of this response reported, in order */
+  readonly changes: readonly SessionChange[];
+  /** some OK/EOF said the session changed in a way that outlives the statement (see changesSession) */
+  readonly sessionChanged: boolean;
+  /** affected_rows of the OK packets that ended results (summed over multi-results) */
+  readonly affectedRows: number;
 }
 
 /** What a command's first byte says about its response. */
@@ -83,6 +92,10 @@ export function startTracking(command: number, capabilities: number): TrackerSta
     error: undefined,
     prepared: undefined,
     results: 0,
+    affectedRows: 0,
+    sessionTrack: (capabilities & Capability.SessionTrack) !== 0,
+    changes: NO_CHANGES,
+    sessionChanged: false,
   };
 }
 
@@ -98,6 +111,42 @@ export function isFinished(state: TrackerState): boolean {
 /** After the client's LOCAL INFILE data (ended by an empty packet), the server answers OK or ERR. */
 export function infileSent(state: TrackerState): TrackerState {
   return state.phase.kind === "infile" ? { ...state, phase: { kind: "first" } } : state;
+}
+
+/**
+ * Whether `frame` is a row of a result set (the first frame of one: a row longer than one frame
+ * continues in the next ones). Ask before `trackFrame`; callers count rows with it without the
+ * tracker allocating a state per row.
+ */
+export function isRowFrame(state: TrackerState, frame: FrameView): boolean {
+  if (state.continuation || state.phase.kind !== "rows") return false;
+  const header = frame.payload[0];
+  return header !== ResponseHeader.Err && !isTerminator(frame.payload) && header !== undefined;
+}
+
+/**
+ * What `frame` is, asked before `trackFrame`: an OK packet carrying status flags ("ok": 0x00, or
+ * 0xFE closing a result under DEPRECATE_EOF), a classic EOF ("eof"), or anything else (null:
+ * rows, definitions, ERR, PREPARE_OK). Lets the forwarder touch only those packets.
+ */
+export function statusFrameKind(state: TrackerState, frame: FrameView): "ok" | "eof" | null {
+  if (state.continuation || frame.continues) return null;
+  const payload = frame.payload;
+  const header = payload[0];
+  const terminator = isTerminator(payload) ? (state.deprecateEof ? "ok" : "eof") : null;
+  switch (state.phase.kind) {
+    case "first":
+      if (state.expect === "prepare") return null;
+      if (header === ResponseHeader.Ok) return "ok";
+      if (state.expect === "single") return header === ResponseHeader.Eof ? "eof" : null;
+      return state.expect === "field-list" ? terminator : null;
+    case "columns-eof":
+      return isTerminator(payload) ? "eof" : null;
+    case "rows":
+      return terminator;
+    default:
+      return null;
+  }
 }
 
 export function trackFrame(state: TrackerState, frame: FrameView): TrackerState {
@@ -117,6 +166,24 @@ export function trackFrame(state: TrackerState, frame: FrameView): TrackerState 
   return next;
 }
 
+const NO_CHANGES: readonly SessionChange[] = [];
+
+/**
+ * Folds what a closing OK (`ok`) or classic EOF says about the session into the state: only when
+ * SERVER_SESSION_STATE_CHANGED is set, so the common response decodes nothing more. An EOF, or an
+ * OK on a connection without SESSION_TRACK, says that something changed but not what.
+ */
+function noteSession(state: TrackerState, payload: Buffer, status: number, ok: boolean): TrackerState {
+  if ((status & ServerStatus.SessionStateChanged) === 0) return state;
+  if (!ok || !state.sessionTrack) return state.sessionChanged ? state : { ...state, sessionChanged: true };
+  const found = okSessionChanges(payload);
+  return {
+    ...state,
+    changes: state.changes.length === 0 ? found : [...state.changes, ...found],
+    sessionChanged: state.sessionChanged || changesSession(found),
+  };
+}
+
 function violation(state: TrackerState, reason: string): TrackerState {
   return { ...state, phase: { kind: "violation", reason } };
 }
@@ -130,13 +197,14 @@ function finishWithError(state: TrackerState, payload: Buffer): TrackerState {
 }
 
 /** A result ended with these flags: another result follows, or the response is complete. */
-function endResult(state: TrackerState, status: number, warnings: number): TrackerState {
+function endResult(state: TrackerState, status: number, warnings: number, affected = 0): TrackerState {
   const more = (status & ServerStatus.MoreResultsExist) !== 0;
   return {
     ...state,
     status,
     warnings,
     results: state.results + 1,
+    affectedRows: state.affectedRows + affected,
     phase: more ? { kind: "first" } : { kind: "done" },
   };
 }
@@ -162,7 +230,7 @@ function step(state: TrackerState, payload: Buffer): TrackerState {
       if (!isTerminator(payload)) return violation(state, "expected EOF after column definitions");
       const t = decodeTerminator(payload, false);
       if (state.expect === "execute" && (t.status & ServerStatus.CursorExists) !== 0) {
-        return endResult(state, t.status, t.warnings);
+        return endResult(noteSession(state, payload, t.status, false), t.status, t.warnings);
       }
       return { ...state, phase: { kind: "rows" } };
     }
@@ -170,7 +238,7 @@ function step(state: TrackerState, payload: Buffer): TrackerState {
       if (header === ResponseHeader.Err) return finishWithError(state, payload);
       if (isTerminator(payload)) {
         const t = decodeTerminator(payload, state.deprecateEof);
-        return endResult(state, t.status, t.warnings);
+        return endResult(noteSession(state, payload, t.status, state.deprecateEof), t.status, t.warnings);
       }
       return state;
     }
@@ -207,14 +275,17 @@ function stepFirst(state: TrackerState, payload: Buffer, header: number): Tracke
     case "single":
       // COM_STATISTICS answers with a bare string; everything else with OK/EOF.
       if (header === ResponseHeader.Ok || header === ResponseHeader.Eof) {
-        const ok = header === ResponseHeader.Ok ? decodeOk(payload) : decodeTerminator(payload, false);
-        return { ...state, status: ok.status, warnings: ok.warnings, phase: { kind: "done" } };
+        const isOk = header === ResponseHeader.Ok;
+        const ok = isOk ? decodeOk(payload) : decodeTerminator(payload, false);
+        const noted = noteSession(state, payload, ok.status, isOk);
+        return { ...noted, status: ok.status, warnings: ok.warnings, phase: { kind: "done" } };
       }
       return { ...state, phase: { kind: "done" } };
-    case "field-list":
-      return isTerminator(payload)
-        ? endResult(state, decodeTerminator(payload, state.deprecateEof).status, 0)
-        : { ...state, phase: { kind: "first" } };
+    case "field-list": {
+      if (!isTerminator(payload)) return { ...state, phase: { kind: "first" } };
+      const t = decodeTerminator(payload, state.deprecateEof);
+      return endResult(noteSession(state, payload, t.status, state.deprecateEof), t.status, 0);
+    }
     case "prepare":
       return stepPrepareOk(state, payload, header);
     default:
@@ -222,7 +293,7 @@ function stepFirst(state: TrackerState, payload: Buffer, header: number): Tracke
   }
   if (header === ResponseHeader.Ok) {
     const ok = decodeOk(payload);
-    return endResult(state, ok.status, ok.warnings);
+    return endResult(noteSession(state, payload, ok.status, true), ok.status, ok.warnings, ok.affectedRows);
   }
   if (header === ResponseHeader.LocalInfile && state.expect === "result") {
     return { ...state, phase: { kind: "infile" } };

@@ -1,6 +1,6 @@
 import type { Facts } from "../classifier/facts.js";
 import type { Topology } from "../monitor/types.js";
-import type { Action, PoolSpec, RouteTarget } from "../policy/ir.js";
+import { type Action, actionTarget, type PoolSpec } from "../policy/ir.js";
 import { type BalanceCursor, type Candidate, pickServer } from "./balance.js";
 import { type PinReason, pinReasons, type SessionState } from "./session-state.js";
 
@@ -111,25 +111,13 @@ export function route(
     }
     return forward(current, null, rule, stay, null, false);
   }
-  const target = targetOf(action);
+  const target = actionTarget(action) ?? { kind: "stay" };
   const stayOn = placement.current ?? placement.previous ?? null;
   if (target.kind === "stay" && stayOn !== null && serverUsable(ctx.topology, stayOn, facts.writes)) {
     return forward(stayOn, null, rule, "policy", null, false);
   }
   const poolName = target.kind === "pool" ? target.pool : defaultPool(ctx);
   return choose(poolName, rule, facts, placement, ctx, new Set());
-}
-
-function targetOf(action: Action): RouteTarget {
-  switch (action.kind) {
-    case "route":
-    case "rewrite":
-      return action.target;
-    case "respond":
-      return action.response.kind === "expand" ? action.response.target : { kind: "stay" };
-    case "deny":
-      return { kind: "stay" };
-  }
 }
 
 function stayReason(facts: Facts, session: SessionState, placement: Placement): StayReason | null {
@@ -214,7 +202,7 @@ function candidatesOf(pool: PoolSpec, ctx: RouteContext, needsWrites: boolean): 
 }
 
 /** The weight a pool gives a server, or null when the pool does not use it. */
-function poolWeight(pool: PoolSpec, server: string, role: string): number | null {
+export function poolWeight(pool: PoolSpec, server: string, role: string): number | null {
   if (pool.select.kind === "servers")
     return pool.select.servers.find((s) => s.name === server)?.weight ?? null;
   if (pool.select.role === "any") return 1;

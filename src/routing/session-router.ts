@@ -1,12 +1,14 @@
 import { classifyCached } from "../classifier/cache.js";
-import type { Facts } from "../classifier/facts.js";
+import type { Facts, SameConnectionNeed } from "../classifier/facts.js";
 import type { Topology } from "../monitor/types.js";
 import type { RuntimeTree } from "../policy/compile/decide.js";
 import { decide } from "../policy/compile/decide.js";
 import type { Action, PoolSpec } from "../policy/ir.js";
+import type { SessionChange } from "../protocol/session-track.js";
 import type { BalanceCursor } from "./balance.js";
 import { applyRewrite } from "./rewrite.js";
 import { type RoutePlan, route } from "./route.js";
+import { readServerReport, type ServerReport } from "./server-report.js";
 import {
   initialSessionState,
   isPinned,
@@ -18,8 +20,14 @@ import {
   withPreviousPool,
   withSchema,
 } from "./session-state.js";
+import { statementTimeoutMs } from "./statement-timeout.js";
 import { type SyncStep, syncPlan } from "./sync-plan.js";
-import { applySessionEffects, EMPTY_SYNC_STATE, type SyncState } from "./sync-state.js";
+import {
+  applyReportedVariables,
+  applySessionEffects,
+  EMPTY_SYNC_STATE,
+  type SyncState,
+} from "./sync-state.js";
 
 /** The policy a session routes by: swapped whole on reload. */
 export interface RoutingPolicy {
@@ -39,22 +47,42 @@ export interface RoutingEnvironment {
   readonly multiplexing: boolean;
   /** …once the session has been quiet this long (0: at once after each statement) */
   readonly releaseAfterMs?: number;
+  /** the statement time limit when neither the rule nor the pool sets one (ms, 0: none) */
+  readonly statementTimeoutMs?: number;
   /** counts rule hits (SHOW RULES, metrics) */
   onDecision?(rule: string, plan: RoutePlan["kind"], pool: string | null): void;
   /** a statement finished on a server: metrics, digest statistics, query log */
   onStatement?(record: StatementRecord): void;
 }
 
-/** One statement Sluice forwarded, as query analysis sees it. */
+/**
+ * One statement Sluice forwarded, as query analysis sees it (metrics, digests, query log). Built
+ * from references the session already holds: nothing is decoded or copied for it.
+ */
 export interface StatementRecord {
+  /** Sluice's connection id of the client session */
+  readonly session: number;
+  readonly user: string;
+  /** the session's database when the statement ran */
+  readonly schema: string | null;
+  /** the statement as the client sent it (redact before logging: it may hold customer data) */
+  readonly text: string;
   readonly fingerprint: string;
   readonly digest: string;
   readonly pool: string;
   readonly server: string;
   readonly rule: string;
   readonly latencyMs: number;
-  /** "server": the server answered with an error; "lost": the backend failed mid-statement */
-  readonly error: "server" | "lost" | null;
+  /** result-set rows sent to the client plus the affected rows of the closing OK packets */
+  readonly rows: number;
+  /**
+   * "server": the server answered with an error; "lost": the backend failed mid-statement;
+   * "timeout": Sluice interrupted it at its time limit
+   */
+  readonly error: "server" | "lost" | "timeout" | null;
+  /** the error number the client got (2013 when the backend was lost), null on success */
+  readonly errorCode: number | null;
+  readonly errorMessage: string | null;
   readonly at: number;
 }
 
@@ -71,6 +99,8 @@ export type QueryStep =
       readonly sync: readonly SyncStep[];
       readonly waitGtid: { readonly gtid: string; readonly timeoutMs: number } | null;
       readonly facts: Facts;
+      /** how long the statement may run before Sluice interrupts it (ms, 0: no limit) */
+      readonly timeoutMs: number;
     }
   | {
       readonly kind: "deny";
@@ -100,6 +130,8 @@ export class SessionRouter {
   private connection: { readonly server: string; sync: SyncState } | null = null;
   /** the last statement left something the next may ask for on the same connection */
   private holdForNext = false;
+  /** the connection kept for the next statement went back to the pool before it came */
+  private heldResultsGone = false;
   private lastWriteAt: number | null = null;
   private lastGtid: string | null = null;
   /** the server the last statement ran on, kept after the connection goes back to the pool */
@@ -132,12 +164,24 @@ export class SessionRouter {
     this.holdForNext = false;
   }
 
+  /**
+   * The connection held for the next statement (see afterStatement) goes back to the pool before
+   * that statement came: if it asks for what the hold kept, it gets an error, not another value.
+   */
+  holdLost(): void {
+    if (this.holdForNext) this.heldResultsGone = true;
+  }
+
   planQuery(sql: string, now: number, avoid?: ReadonlySet<string>): QueryStep {
     return this.planFacts(classifyCached(sql), sql, now, avoid);
   }
 
   /** Plans a statement already classified (a prepared statement's EXECUTE uses its PREPARE's facts). */
   planFacts(statementFacts: Facts, sql: string, now: number, avoid?: ReadonlySet<string>): QueryStep {
+    const gone = this.heldResultsGone;
+    this.heldResultsGone = false;
+    if (gone && statementFacts.sameConnection.some((need) => HELD_RESULTS.has(need)))
+      return { kind: "deny", rule: "(sluice)", ...heldResultsGoneError() };
     const facts = routingFacts(this.state, statementFacts, sql);
     const policy = this.env.policy();
     const decision = decide(policy.tree, { facts, session: sessionFacts(this.state) });
@@ -181,6 +225,12 @@ export class SessionRouter {
           sync: plan.server === this.connection?.server ? syncPlan(this.wanted, this.connection.sync) : [],
           waitGtid: plan.waitGtid,
           facts,
+          timeoutMs: statementTimeoutMs(
+            decision.action,
+            plan.pool,
+            policy.pools,
+            this.env.statementTimeoutMs ?? 0,
+          ),
         };
     }
   }
@@ -196,15 +246,22 @@ export class SessionRouter {
   }
 
   /**
-   * The statement ran (successfully or not). The server's status flags are the truth about the
-   * transaction (they catch one opened inside a procedure); the facts tell the rest. Returns
-   * whether the connection may go back to the pool now.
+   * The statement ran (successfully or not). The server's status flags and session trackers are
+   * the truth about the transaction, the database, variables set out of the classifier's sight
+   * and the last GTID (they catch what a procedure or an EXECUTE did); the facts tell the rest.
+   * Returns whether the connection may go back to the pool now.
    */
   afterStatement(
     facts: Facts,
     sql: string,
     pool: string | null,
-    result: { readonly ok: boolean; readonly status: number | undefined; readonly warnings: number },
+    result: {
+      readonly ok: boolean;
+      readonly status: number | undefined;
+      readonly warnings: number;
+      /** the session-state changes the response's OK packets reported */
+      readonly changes?: readonly SessionChange[];
+    },
     now: number,
   ): "keep" | "release" {
     if (result.ok) {
@@ -220,6 +277,8 @@ export class SessionRouter {
         this.state = { ...this.state, inTransaction: inTrans, readOnlyTransaction: inTrans && readOnly };
       }
     }
+    if (result.changes !== undefined && result.changes.length > 0)
+      this.applyReport(readServerReport(facts, result.changes));
     if (pool !== null) this.state = withPreviousPool(this.state, pool);
     this.previousServer = this.connection?.server ?? this.previousServer;
     // FOUND_ROWS / LAST_INSERT_ID / ROW_COUNT / SHOW WARNINGS may follow: keep the connection for
@@ -228,11 +287,32 @@ export class SessionRouter {
     return this.mayRelease() ? "release" : "keep";
   }
 
-  /** COM_INIT_DB succeeded. */
-  schemaChanged(schema: string): void {
+  /** COM_INIT_DB succeeded, or the server reported another default database (null: none). */
+  schemaChanged(schema: string | null): void {
     this.state = withSchema(this.state, schema);
     this.wanted = { ...this.wanted, schema };
     if (this.connection !== null) this.connection.sync = { ...this.connection.sync, schema };
+  }
+
+  private applyReport(report: ServerReport): void {
+    if (report.lastGtid !== null) this.lastGtid = report.lastGtid;
+    if (report.schema !== undefined) this.schemaChanged(report.schema);
+    let s = this.state;
+    if (report.inTransaction !== undefined && report.inTransaction !== s.inTransaction)
+      s = {
+        ...s,
+        inTransaction: report.inTransaction,
+        readOnlyTransaction: report.inTransaction && s.readOnlyTransaction,
+      };
+    if (report.tablesLocked && !s.lockTables) s = { ...s, lockTables: true };
+    if (report.autocommit !== undefined && report.autocommit !== s.autocommit)
+      s = { ...s, autocommit: report.autocommit };
+    this.state = s;
+    if (report.variables.length > 0) {
+      this.wanted = applyReportedVariables(this.wanted, report.variables);
+      // the connection that ran the statement has them already
+      if (this.connection !== null) this.connection.sync = this.wanted;
+    }
   }
 
   /** COM_RESET_CONNECTION / COM_CHANGE_USER: the session starts over. */
@@ -241,6 +321,7 @@ export class SessionRouter {
     this.wanted = start.schema === null ? EMPTY_SYNC_STATE : { ...EMPTY_SYNC_STATE, schema: start.schema };
     if (this.connection !== null) this.connection.sync = this.wanted;
     this.holdForNext = false;
+    this.heldResultsGone = false;
     this.lastWriteAt = null;
   }
 
@@ -261,7 +342,7 @@ export class SessionRouter {
     };
   }
 
-  /** Records the GTID of the session's last write (`@@last_gtid` after it committed). */
+  /** Records the GTID of the session's last write (`@@last_gtid` read after it, when not tracked). */
   wrote(gtid: string): void {
     this.lastGtid = gtid;
   }
@@ -333,6 +414,29 @@ export class SessionRouter {
         return this.state.clientAddress;
     }
   }
+}
+
+/** What a statement may ask of the one before it, on the same connection: what a hold keeps. */
+const HELD_RESULTS: ReadonlySet<SameConnectionNeed> = new Set<SameConnectionNeed>([
+  "found_rows",
+  "last_insert_id",
+  "row_count",
+  "warnings",
+  "errors",
+  "diagnostics",
+]);
+
+/** ER_UNKNOWN_ERROR with Sluice's reason: the honest answer when the values are gone. */
+function heldResultsGoneError(): { code: number; sqlstate: string; message: string } {
+  return {
+    code: 1105,
+    sqlstate: "HY000",
+    message:
+      "Sluice gave the previous statement's backend connection back to the pool before this statement came " +
+      "(the session was quiet; a connection is kept up to 1 s for the next statement, 50 ms when the pool is full), " +
+      "so that statement's LAST_INSERT_ID(), ROW_COUNT(), FOUND_ROWS() and warnings are gone: " +
+      "ask for them right after the statement, or inside a transaction",
+  };
 }
 
 /** The text to send instead of the client's, for rewrite and expand actions. */

@@ -118,3 +118,30 @@ function withVariable(state: SyncState, name: string, valueText: string): SyncSt
   else variables.set(name, valueText);
   return { ...state, variables };
 }
+
+/**
+ * Folds in session variables the server reported a statement set where the classifier could not
+ * see (a stored procedure, an EXECUTE): as literals, so the session's other backend connections
+ * get the same values. When verbatim replays exist they run after the combined SET, so the
+ * reported values are appended as one more replay instead (the later value must win).
+ */
+export function applyReportedVariables(
+  state: SyncState,
+  reported: readonly (readonly [string, string])[],
+): SyncState {
+  const safe = reported.filter(([name]) => SAFE_NAME.test(name));
+  if (safe.length === 0) return state;
+  if (state.replay.length > 0) {
+    const sql = `SET ${safe.map(([name, value]) => `@@session.${name} = ${reportedLiteral(value)}`).join(", ")}`;
+    return { ...state, replay: [...state.replay, sql] };
+  }
+  let next = state;
+  for (const [name, value] of safe) next = withVariable(next, name, reportedLiteral(value));
+  return next;
+}
+
+/** The server prints numbers bare and everything else as text; numeric variables refuse quoted values. */
+function reportedLiteral(value: string): string {
+  if (/^-?\d+(\.\d+)?$/.test(value)) return value;
+  return `'${value.replace(/\\/g, "\\\\").replace(/'/g, "''")}'`;
+}

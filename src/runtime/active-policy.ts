@@ -4,7 +4,7 @@ import type { PolicyBundle } from "../policy/compile/bundle.js";
 import { loadTree, type RuntimeTree } from "../policy/compile/decide.js";
 import type { PoolSpec } from "../policy/ir.js";
 import { loadPolicySources } from "../policy/load.js";
-import { compilePolicy } from "../policy/pipeline.js";
+import { compilePolicy, type SourceFile } from "../policy/pipeline.js";
 
 /**
  * The policy serving right now: compiled once, immutable, swapped as one reference on reload, so
@@ -23,6 +23,8 @@ export interface ActivePolicy {
   readonly pools: ReadonlyMap<string, PoolSpec>;
   /** the entry file's text, for SHOW POLICY */
   readonly source: string;
+  /** every file compiled (entry first): what the primary process sends its workers */
+  readonly sources: readonly SourceFile[];
 }
 
 export type PolicyLoad =
@@ -49,7 +51,14 @@ export async function loadActivePolicy(files: readonly string[], generation: num
   } catch (error) {
     return { kind: "error", report: `cannot read policy ${entry}: ${(error as Error).message}` };
   }
-  const sources = await loadPolicySources(entry);
+  return compileActivePolicy(await loadPolicySources(entry), generation);
+}
+
+/**
+ * Checks and compiles policy texts already read: workers of `sluice serve --workers N` compile
+ * exactly the texts the primary process checked, never the files again (they may have changed).
+ */
+export function compileActivePolicy(sources: readonly SourceFile[], generation: number): PolicyLoad {
   const texts = new Map(sources.map((s) => [s.path, s.text]));
   const result = compilePolicy(sources);
   if (result.kind === "error") return { kind: "error", report: renderText(result.diagnostics, texts) };
@@ -64,6 +73,7 @@ export async function loadActivePolicy(files: readonly string[], generation: num
     tree: loadTree(bundle.tree, bundle.policy),
     pools: new Map(bundle.policy.pools.map((p) => [p.name, p])),
     source: sources[0]?.text ?? "",
+    sources,
   };
   return {
     kind: "ok",

@@ -72,6 +72,11 @@ export interface ProxyOptions {
    * 1129 for `blockMs`. Default DEFAULT_LOGIN_RATE_LIMIT (20 per minute, blocked a minute); false = off.
    */
   readonly loginRateLimit?: LoginRateLimitOptions | false;
+  /**
+   * Session ids: first, first + step, … (default 1, 2, 3…). Worker k of N uses first k, step N,
+   * so ids are unique across workers and KILL SESSION n finds its worker.
+   */
+  readonly sessionIds?: { readonly first: number; readonly step: number };
   /** version string announced to clients; default: the primary's own (read at start) */
   readonly serverVersion?: string;
   readonly logger?: Logger;

@@ -2,18 +2,19 @@ import { readFileSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
 import { createSecureContext } from "node:tls";
 import { BackendConnection, type BackendTarget } from "../pool/backend-connection.js";
-import { Pool, type PoolCounters, type PoolKey } from "../pool/pool.js";
+import { Pool, type PoolCounters, type PoolKey, type PoolKeyStats } from "../pool/pool.js";
 import { encodeErr } from "../protocol/generic-response.js";
 import { MysqlErrors } from "../protocol/mysql-errors.js";
 import { encodePacket } from "../protocol/packet-writer.js";
 import type { ActiveOperations } from "../routing/active-operations.js";
 import type { RoutingEnvironment } from "../routing/session-router.js";
 import { type BackendChooser, primaryOnly } from "../session/backend-chooser.js";
-import { PROFILE_FLAGS, parseProfileKey } from "../session/capabilities.js";
+import { parseProfileKey, SERVER_PROVIDED_FLAGS } from "../session/capabilities.js";
 import { ClientSession } from "../session/client-session.js";
 import { CredentialStore } from "../session/credentials.js";
 import { DEFAULT_LOGIN_RATE_LIMIT } from "../session/login-rate-limit.js";
 import { newCounters, type ProxyCounters, type SessionServices } from "../session/session-services.js";
+import type { SessionView } from "../session/session-view.js";
 import { probeServer } from "./probe-version.js";
 import { createProxyLogger } from "./proxy-logger.js";
 import { DEFAULT_MAX_PACKET_SIZE, DEFAULT_POOL_OPTIONS, type ProxyOptions } from "./proxy-options.js";
@@ -31,6 +32,15 @@ export interface ProxyHandle {
   /** client connections logged in as `user` now (what maxConnections counts) */
   userConnections(user: string): number;
   idleBackendConnections(key: PoolKey): number;
+  /** every client session now, as SHOW SESSIONS shows it (built on demand) */
+  sessions(): SessionView[];
+  /** every pool key's connections and counters (SHOW POOLS) */
+  poolStats(): PoolKeyStats[];
+  /**
+   * KILL SESSION from the admin interface (see ClientSession.killFromAdmin); resolves once the
+   * session has ended (at most `KILL_WAIT_MS` later for a statement that ignores the kill).
+   */
+  killSession(id: number, scope: "connection" | "query"): Promise<AdminKillOutcome>;
   /**
    * Graceful stop, step one: accept no new clients and wait (up to `timeoutMs`) until no session
    * has a transaction open or a statement running. Returns how many were still open at the end.
@@ -38,6 +48,14 @@ export interface ProxyHandle {
   drain(timeoutMs: number): Promise<number>;
   close(): Promise<void>;
 }
+
+export type AdminKillOutcome =
+  | { readonly kind: "ok" }
+  | { readonly kind: "no-such-session" }
+  | { readonly kind: "error"; readonly message: string };
+
+/** How long KILL SESSION waits for the session to be gone before answering anyway. */
+const KILL_WAIT_MS = 5_000;
 
 /**
  * Extension points for later issues and tests: the routing issue supplies its own chooser (which
@@ -105,7 +123,7 @@ export async function startProxy(options: ProxyOptions, hooks: ProxyHooks = {}):
   const serverVersion = options.serverVersion ?? greeting?.version ?? "5.5.5-10.11.0-MariaDB-sluice";
   // Pass-through flags the primary lacks are not offered (Sluice does not translate formats).
   const capabilityMask =
-    greeting === undefined ? 0xffffffff : ~(PROFILE_FLAGS & ~greeting.capabilities) >>> 0;
+    greeting === undefined ? 0xffffffff : ~(SERVER_PROVIDED_FLAGS & ~greeting.capabilities) >>> 0;
   const tls =
     options.tls === undefined
       ? undefined
@@ -134,7 +152,8 @@ export async function startProxy(options: ProxyOptions, hooks: ProxyHooks = {}):
     handshakeMs: options.timeouts?.handshakeMs ?? 10_000,
   };
   const maxClients = options.maxClientConnections ?? 10_000;
-  let nextId = 1;
+  const ids = options.sessionIds ?? { first: 1, step: 1 };
+  let nextId = ids.first;
   const sockets = new Set<Socket>();
 
   const server: Server = createServer((socket) => {
@@ -148,7 +167,8 @@ export async function startProxy(options: ProxyOptions, hooks: ProxyHooks = {}):
       return;
     }
     counters.clientsAccepted++;
-    const session = new ClientSession(nextId++, socket, services);
+    const session = new ClientSession(nextId, socket, services);
+    nextId += ids.step;
     session.run().catch((e: unknown) => logger.error({ err: (e as Error).message }, "session crashed"));
   });
   await new Promise<void>((resolve, reject) => {
@@ -168,6 +188,19 @@ export async function startProxy(options: ProxyOptions, hooks: ProxyHooks = {}):
     busyBackendConnections: (name) => pool.busyCount(name),
     userConnections: (user) => credentials.connections.count(user),
     idleBackendConnections: (key) => pool.idleCount(key),
+    sessions: () => [...services.sessions.values()].map((s) => s.view()),
+    poolStats: () => pool.stats(),
+    killSession: async (id, scope) => {
+      const session = services.sessions.get(id);
+      if (session === undefined) return { kind: "no-such-session" };
+      const error = await session.killFromAdmin(scope);
+      if (scope === "connection") {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([session.done, new Promise((r) => (timer = setTimeout(r, KILL_WAIT_MS)))]);
+        clearTimeout(timer);
+      }
+      return error === undefined ? { kind: "ok" } : { kind: "error", message: error };
+    },
     drain: async (timeoutMs) => {
       server.close();
       const deadline = Date.now() + timeoutMs;

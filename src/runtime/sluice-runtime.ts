@@ -1,17 +1,25 @@
 import type { Logger } from "pino";
-import type { AdminActions, AdminServer, AdminSnapshot, ReloadOutcome } from "../admin/admin-snapshot.js";
+import type { AdminActions, AdminSnapshot, ReloadOutcome } from "../admin/admin-snapshot.js";
 import { DigestTable } from "../admin/digests.js";
-import { type HttpEndpoints, startHttpEndpoints } from "../admin/http.js";
+import type { HttpEndpoints } from "../admin/http.js";
 import { SluiceMetrics } from "../admin/sluice-metrics.js";
-import { type AdminListener, startAdminListener } from "../admin/sql-listener.js";
-import { formatConfigDiagnostic, loadConfig, type SluiceConfig } from "../config/index.js";
-import { Monitor } from "../monitor/monitor.js";
+import type { AdminListener } from "../admin/sql-listener.js";
+import type { SluiceConfig } from "../config/index.js";
+import type { Monitor } from "../monitor/monitor.js";
 import type { Topology } from "../monitor/types.js";
 import { staticTopology } from "../routing/static-topology.js";
-import { type ActivePolicy, loadActivePolicy } from "./active-policy.js";
+import type { ActivePolicy } from "./active-policy.js";
+import { adminServerRows } from "./admin-servers.js";
+import { adminPools, adminSessions, serverConnections, serverRole } from "./admin-views.js";
+import { monitorActions, primaryReachable, startControlEndpoints } from "./control-endpoints.js";
+import { monitorFromConfig } from "./monitor-from-config.js";
 import { proxyOptionsFromConfig } from "./options-from-config.js";
 import { type ProxyHandle, startProxy } from "./proxy.js";
 import { routingHook } from "./routing-environment.js";
+import { loadRuntime } from "./runtime-sources.js";
+import { StatementSink } from "./statement-sink.js";
+import { recordTopology } from "./topology-metrics.js";
+import type { WorkerHooks } from "./workers/worker-hooks.js";
 
 export type StartResult =
   | { readonly kind: "started"; readonly runtime: SluiceRuntime }
@@ -26,6 +34,10 @@ export class SluiceRuntime {
   private draining = false;
   private generation = 1;
   private reloads = { ok: 0, failed: 0, lastError: null as string | null };
+  /** as a worker: the topology the primary process last sent (see `start`) */
+  private feed: (() => Topology | null) | null = null;
+  /** metrics, digests and the query log of every forwarded statement (set once in `start`) */
+  private statements: StatementSink | null = null;
 
   private constructor(
     private readonly configPath: string,
@@ -42,49 +54,26 @@ export class SluiceRuntime {
     private readonly hits: Map<string, number>,
   ) {}
 
-  static async start(configPath: string, log: Logger): Promise<StartResult> {
-    const loaded = loadConfig({ path: configPath });
-    if (loaded.kind === "invalid") {
-      return { kind: "invalid", report: loaded.diagnostics.map(formatConfigDiagnostic).join("\n\n") };
-    }
-    const config = loaded.config;
-    const policy = await loadActivePolicy(config.policy.files, 1);
-    if (policy.kind === "error") return { kind: "invalid", report: policy.report };
-    if (policy.warnings !== "") log.warn({ diagnostics: policy.warnings }, "policy warnings");
+  /**
+   * Loads config and policy from `configPath` and serves them. `worker`: this process is one
+   * worker of `sluice serve --workers N` (src/runtime/workers/): config and policy are the ones
+   * the primary process checked, the topology is the primary's monitor's, and no monitor, admin
+   * or HTTP listener runs here.
+   */
+  static async start(configPath: string, log: Logger, worker?: WorkerHooks): Promise<StartResult> {
+    const loaded = worker?.loaded ?? (await loadRuntime(configPath, 1));
+    if (loaded.kind === "invalid") return { kind: "invalid", report: loaded.diagnostics.join("\n\n") };
+    const { config, policy } = loaded;
+    if (loaded.warnings !== "") log.warn({ diagnostics: loaded.warnings }, "policy warnings");
     const metrics = new SluiceMetrics();
-    metrics.activePolicy(policy.policy.version, policy.policy.hash);
-    const monitor = new Monitor(
-      {
-        servers: config.servers.map((s) => ({ name: s.name, host: s.host, port: s.port })),
-        credentials: {
-          user: config.monitor.credentials.user,
-          password: config.monitor.credentials.password.reveal(),
-        },
-        replication:
-          config.monitor.replication === null
-            ? {
-                user: config.monitor.credentials.user,
-                password: config.monitor.credentials.password.reveal(),
-              }
-            : {
-                user: config.monitor.replication.user,
-                password: config.monitor.replication.password.reveal(),
-              },
-        intervalMs: config.monitor.intervalMs,
-        probeTimeoutMs: config.monitor.probeTimeoutMs,
-        maxLagSeconds: config.monitor.maxLagSeconds,
-        lagRecoverSeconds: config.monitor.lagRecoverSeconds,
-        downAfter: config.monitor.downAfter,
-        failAfter: config.monitor.failAfter,
-        graceChecks: config.monitor.grace,
-        failover: config.monitor.failover,
-      },
-      log.child({ component: "monitor" }),
-    );
-    const options = proxyOptionsFromConfig(config);
+    metrics.activePolicy(policy.version, policy.hash);
+    // built in a worker too but never started there: the primary's monitor is the only one
+    const monitor = monitorFromConfig(config, log);
+    const options = worker?.proxyOptions(proxyOptionsFromConfig(config)) ?? proxyOptionsFromConfig(config);
     const fallback = staticTopology(options.servers);
     const hits = new Map<string, number>();
     const digests = new DigestTable(config.queryStats.maxDigests);
+    const statements = new StatementSink(metrics, digests, config.logging.queryLog);
     // The runtime is built after the proxy, so routing reads the policy through a box the
     // runtime fills: a reload swaps the reference and the next statement sees the new policy.
     const box: { runtime: SluiceRuntime | null } = { runtime: null };
@@ -92,35 +81,19 @@ export class SluiceRuntime {
       { ...options, logger: log.child({ component: "proxy" }) },
       {
         routing: routingHook({
-          policy: () => box.runtime?.active ?? policy.policy,
-          topology: () => usableTopology(monitor.topology) ?? fallback,
+          policy: () => box.runtime?.active ?? policy,
+          topology: () => usableTopology(worker?.topology() ?? monitor.topology) ?? fallback,
           multiplexing: config.pools.multiplexing,
+          statementTimeoutMs: config.pools.statementTimeoutMs ?? 0,
           onDecision: (rule) => hits.set(rule, (hits.get(rule) ?? 0) + 1),
-          onStatement: (r) => {
-            metrics.statement({
-              pool: r.pool,
-              server: r.server,
-              rule: r.rule,
-              seconds: r.latencyMs / 1000,
-              error: r.error === null ? null : r.error === "server" ? "server" : "proxy",
-            });
-            digests.record({
-              fingerprint: r.fingerprint,
-              digest: r.digest,
-              latencyMs: r.latencyMs,
-              rows: 0,
-              error: r.error !== null,
-              pool: r.pool,
-              at: r.at,
-            });
-          },
+          onStatement: statements.record,
         }),
       },
     );
     const runtime = new SluiceRuntime(
       configPath,
       config,
-      policy.policy,
+      policy,
       proxy,
       monitor,
       null,
@@ -131,9 +104,15 @@ export class SluiceRuntime {
       hits,
     );
     box.runtime = runtime;
+    runtime.statements = statements;
+    if (worker !== undefined) {
+      runtime.feed = worker.topology;
+      return { kind: "started", runtime };
+    }
+    monitor.subscribe((topology) => recordTopology(metrics, topology));
     monitor.start();
     await runtime.startEndpoints();
-    log.info({ policy: policy.policy.version, hash: policy.policy.hash, port: proxy.port }, "sluice serving");
+    log.info({ policy: policy.version, hash: policy.hash, port: proxy.port }, "sluice serving");
     return { kind: "started", runtime };
   }
 
@@ -151,59 +130,46 @@ export class SluiceRuntime {
   }
 
   private async startEndpoints(): Promise<void> {
-    const { admin, http } = this.config;
-    if (admin !== null) {
-      const password = admin.password.kind === "plain" ? admin.password.secret.reveal() : null;
-      if (password === null) {
-        this.log.warn(
-          "the admin interface needs a clear password (password_env or password_file); not started",
-        );
-      } else {
-        this.admin = await startAdminListener({
-          host: admin.host,
-          port: admin.port,
-          user: admin.user,
-          password,
-          snapshot: () => this.snapshot(),
-          actions: this.actions(),
-          logger: this.log.child({ component: "admin" }),
-        });
-      }
-    }
-    if (http !== null) {
-      this.http = await startHttpEndpoints({
-        host: http.host,
-        port: http.port,
-        metrics: () => this.metrics.render(),
-        readiness: () => ({
-          primaryReachable:
-            this.monitor.topology?.servers.some((s) => s.role === "primary" && s.state !== "down") ?? false,
-          policyLoaded: true,
-          draining: this.draining,
-        }),
-      });
-    }
+    const endpoints = await startControlEndpoints(this.config, this.log, {
+      snapshot: () => this.snapshot(),
+      actions: this.actions(),
+      metrics: () => this.metrics.render(),
+      readiness: () => ({
+        primaryReachable: primaryReachable(this.monitor.topology),
+        policyLoaded: true,
+        draining: this.draining,
+      }),
+    });
+    this.admin = endpoints.admin;
+    this.http = endpoints.http;
   }
 
   /** Re-reads config and policy; keeps everything running as it was when either is bad. */
   async reload(): Promise<ReloadOutcome> {
-    const loaded = loadConfig({ path: this.configPath });
-    if (loaded.kind === "invalid") return this.reloadFailed(loaded.diagnostics.map(formatConfigDiagnostic));
-    const next = await loadActivePolicy(loaded.config.policy.files, this.generation + 1);
-    if (next.kind === "error") return this.reloadFailed([next.report]);
-    this.generation += 1;
-    this.active = next.policy;
-    this.hits.clear();
-    this.config = loaded.config;
+    const next = await loadRuntime(this.configPath, this.generation + 1);
+    if (next.kind === "invalid") return this.reloadFailed([...next.diagnostics]);
+    this.adopt(next.config, next.policy);
     this.reloads.ok += 1;
     this.reloads.lastError = null;
     this.metrics.reload(true);
-    this.metrics.activePolicy(next.policy.version, next.policy.hash);
     this.log.info(
       { policy: next.policy.version, hash: next.policy.hash, generation: this.generation },
       "reloaded",
     );
     return { kind: "ok", version: next.policy.version, hash: next.policy.hash };
+  }
+
+  /**
+   * Swaps in a checked config and policy as one step: the next statement routes by them. Reload
+   * calls it; so does a worker when the primary process commits a reload.
+   */
+  adopt(config: SluiceConfig, policy: ActivePolicy): void {
+    this.generation = policy.generation;
+    this.active = policy;
+    this.hits.clear();
+    this.config = config;
+    this.metrics.activePolicy(policy.version, policy.hash);
+    this.statements?.configure(config.logging.queryLog);
   }
 
   private reloadFailed(diagnostics: string[]): ReloadOutcome {
@@ -218,32 +184,16 @@ export class SluiceRuntime {
   }
 
   snapshot(): AdminSnapshot {
-    const topology = this.monitor.topology;
-    const servers: AdminServer[] = this.config.servers.map((s) => {
-      const status = topology?.servers.find((x) => x.name === s.name);
-      return {
-        name: s.name,
-        host: s.host,
-        port: s.port,
-        role: status?.role ?? "unknown",
-        state: status?.state ?? "down",
-        lagSeconds: status?.lagSeconds ?? null,
-        weight: s.weight,
-        connectionsBusy: 0,
-        connectionsIdle: 0,
-        lastError: status?.lastError ?? null,
-      };
-    });
-    for (const server of servers) {
-      const open = this.proxy.openBackendConnections(server.name);
-      Object.assign(server, { connectionsBusy: open });
-    }
+    const topology = this.feed?.() ?? this.monitor.topology;
     const p = this.active;
+    const roles = new Map(this.config.servers.map((s) => [s.name, s.role]));
+    const pools = adminPools(this.proxy.poolStats(), p.pools, serverRole(topology, roles));
+    const servers = adminServerRows(this.config.servers, topology, (name) => serverConnections(pools, name));
     return {
       now: Date.now(),
       servers,
-      pools: [],
-      sessions: [],
+      pools,
+      sessions: adminSessions(this.proxy.sessions(), this.config.listeners[0]?.name ?? "main"),
       rules: p.bundle.policy.rules.map((r) => ({
         position: r.index + 1,
         name: r.name,
@@ -255,27 +205,17 @@ export class SluiceRuntime {
     };
   }
 
-  private actions(): AdminActions {
+  /** What the admin interface can ask for; a worker answers KILL SESSION through it. */
+  actions(): AdminActions {
     return {
       reload: () => this.reload(),
-      setServerState: async (server, state) => {
-        const done =
-          state === "maintenance"
-            ? this.monitor.setMaintenance(server)
-            : state === "drain"
-              ? this.monitor.setDrain(server)
-              : this.monitor.setOnline(server);
-        return done === null
-          ? { kind: "error", message: `the monitor has no server '${server}'` }
-          : { kind: "ok", message: `${server}: ${state}` };
+      ...monitorActions(this.monitor),
+      killSession: async (id, scope = "connection") => {
+        const r = await this.proxy.killSession(id, scope);
+        if (r.kind === "no-such-session") return { kind: "error", message: `no session ${id}` };
+        if (r.kind === "error") return { kind: "error", message: `KILL SESSION ${id}: ${r.message}` };
+        return { kind: "ok", message: `session ${id} ${scope === "query" ? "interrupted" : "killed"}` };
       },
-      switchover: async (target) => {
-        const result = await this.monitor.switchover(target);
-        return result.kind === "failed"
-          ? { kind: "error", message: result.reason }
-          : { kind: "ok", message: `switchover to ${target} done` };
-      },
-      killSession: async (id) => ({ kind: "error", message: `KILL SESSION ${id}: not supported yet` }),
     };
   }
 
@@ -291,6 +231,7 @@ export class SluiceRuntime {
     await this.http?.close();
     await this.monitor.stop();
     await this.proxy.close();
+    this.statements?.close();
     this.log.info("sluice stopped");
   }
 }

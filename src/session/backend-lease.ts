@@ -3,7 +3,18 @@ import type { BackendConnection } from "../pool/backend-connection.js";
 import type { Pool, PoolKey } from "../pool/pool.js";
 import { Command } from "../protocol/constants.js";
 import { type ClientError, MysqlErrors } from "../protocol/mysql-errors.js";
+import {
+  CLEAR_DIAGNOSTICS_SQL,
+  diagnosticsCleared,
+  hasForeignDiagnostics,
+  leaseStarted,
+  mayHoldSessionState,
+  returned,
+  schemaSelected,
+  selectedSchema,
+} from "./lease-hygiene.js";
 import { acquireError, fromServerError } from "./session-errors.js";
+import type { StatementDeadline } from "./statement-deadline.js";
 
 /** The backend connection a session holds between and during commands. */
 export interface Lease {
@@ -14,13 +25,30 @@ export interface Lease {
 }
 
 /**
+ * A connection idle longer than this gets COM_INIT_DB even when it has the database already: the
+ * round trip doubles as a check that the server did not close it unseen (see `acquire`).
+ */
+const PROBE_AFTER_MS = 1_000;
+
+const CLEAR_DIAGNOSTICS = Buffer.concat([
+  Buffer.from([Command.Query]),
+  Buffer.from(CLEAR_DIAGNOSTICS_SQL, "utf8"),
+]);
+
+/**
  * Holds at most one leased backend connection for a session: takes it from the pool (selecting
- * the session's database), gives it back (reset before reuse) or destroys it, and reports when
- * the server closes it while held.
+ * the session's database unless the connection has it), gives it back (reset before reuse unless
+ * the lease provably changed no session state, see lease-hygiene.ts) or destroys it, and reports
+ * when the server closes it while held.
  */
 export class LeaseHolder {
   private lease: Lease | undefined;
   private offClose: (() => void) | undefined;
+  /**
+   * connections a KILL is on its way to: closed when let go, never pooled (the KILL could hit
+   * the next holder)
+   */
+  private readonly killTargets = new Set<BackendConnection>();
 
   constructor(
     private readonly pool: Pool<BackendConnection>,
@@ -32,8 +60,20 @@ export class LeaseHolder {
     return this.lease;
   }
 
-  /** Leases a connection for `key`; returns the error to send the client, if any. */
-  async acquire(key: PoolKey, database: string | undefined): Promise<ClientError | undefined> {
+  /**
+   * Leases a connection for `key`; returns the error to send the client, if any. A statement's
+   * `deadline` may cut the wait on a server that does not answer the database selection.
+   * `ownDiagnostics`: something may read the diagnostics of the statement before (SHOW WARNINGS,
+   * FOUND_ROWS(), ROW_COUNT()…) before the session sends a statement of its own, so a connection
+   * another session gave back has them cleared first: another session's must never show. False
+   * only when the session's own statement runs next and needs none.
+   */
+  async acquire(
+    key: PoolKey,
+    database: string | undefined,
+    deadline?: Pick<StatementDeadline, "watch" | "unwatch" | "expired">,
+    ownDiagnostics = true,
+  ): Promise<ClientError | undefined> {
     let conn: BackendConnection | undefined;
     // An idle pooled connection the server closed a moment ago (KILL, wait_timeout) may not have
     // reported its close yet: if it dies on its first command, take another one, once.
@@ -45,21 +85,41 @@ export class LeaseHolder {
         this.log.warn({ server: key.server, err: (e as Error).message }, "cannot get a backend connection");
         return acquireError(e, key.server);
       }
-      if (database === undefined) {
+      if (ownDiagnostics && hasForeignDiagnostics(candidate)) {
+        const cleared = await candidate.command(CLEAR_DIAGNOSTICS).catch(() => undefined);
+        if (cleared === undefined || cleared.error !== undefined) {
+          this.pool.release(key, candidate, false);
+          if (attempt >= 1) return MysqlErrors.backendLost(key.server, "while clearing diagnostics");
+          continue;
+        }
+        diagnosticsCleared(candidate);
+      }
+      // MariaDB keeps the database across COM_RESET_CONNECTION: a connection that has the
+      // session's database needs no COM_INIT_DB (unless it sat idle: then the round trip is the
+      // liveness check, see the loop's comment)
+      if (
+        database === undefined ||
+        (selectedSchema(candidate) === database && Date.now() - candidate.lastUsed < PROBE_AFTER_MS)
+      ) {
         conn = candidate;
         break;
       }
       const payload = Buffer.concat([Buffer.from([Command.InitDb]), Buffer.from(database, "utf8")]);
+      deadline?.watch(candidate);
       const st = await candidate.command(payload).catch(() => undefined);
+      deadline?.unwatch();
       if (st !== undefined && st.error === undefined) {
+        schemaSelected(candidate, database);
         conn = candidate;
         break;
       }
       this.pool.release(key, candidate, st !== undefined);
       if (st?.error !== undefined) return fromServerError(st.error);
-      if (attempt >= 1) return MysqlErrors.backendLost(key.server, "while selecting the database");
+      if (attempt >= 1 || deadline?.expired === true)
+        return MysqlErrors.backendLost(key.server, "while selecting the database");
     }
     this.lease = { key, conn, dirty: false };
+    leaseStarted(conn);
     this.offClose = conn.onClose((reason) => {
       if (this.lease?.conn !== conn) return;
       this.forget();
@@ -70,12 +130,31 @@ export class LeaseHolder {
     return undefined;
   }
 
-  /** Back to the pool (reset before reuse) or, when not reusable, closed. */
+  /**
+   * Back to the pool or, when not reusable, closed. Reset before reuse unless neither Sluice's
+   * classification of what the lease ran nor the server's session trackers saw a change.
+   */
   release(reusable: boolean): void {
     const lease = this.forget();
     if (lease === undefined) return;
-    lease.conn.setIdle(false);
-    this.pool.release(lease.key, lease.conn, reusable && !lease.dirty);
+    const conn = lease.conn;
+    conn.setIdle(false);
+    const reset = mayHoldSessionState(conn) || conn.sessionStateChanged;
+    returned(conn);
+    this.pool.release(lease.key, conn, reusable && !lease.dirty && !this.killTargets.has(conn), reset);
+  }
+
+  /** The held connection is a KILL's target until the returned function is called. */
+  markKillTarget(): () => void {
+    const conn = this.lease?.conn;
+    if (conn === undefined) return () => {};
+    this.killTargets.add(conn);
+    return () => this.killTargets.delete(conn);
+  }
+
+  /** Takes the held lease away (no longer watched); the caller gives it back to the pool. */
+  take(): Lease | undefined {
+    return this.forget();
   }
 
   /** Closes the held connection (mid-response or broken: it cannot be reused). */
@@ -91,3 +170,26 @@ export class LeaseHolder {
     return lease;
   }
 }
+
+/**
+ * Gives a taken lease back, first rolling back its open transaction when `rollBack` (resolving
+ * when that is done: KILL SESSION answers only then). A connection whose ROLLBACK fails is
+ * closed, which rolls back on the server just the same.
+ */
+export async function giveBack(
+  pool: Pool<BackendConnection>,
+  lease: Lease,
+  rollBack: boolean,
+): Promise<void> {
+  lease.conn.setIdle(false);
+  returned(lease.conn);
+  const clean =
+    !rollBack ||
+    (await lease.conn.command(ROLLBACK).then(
+      (st) => st.error === undefined,
+      () => false,
+    ));
+  pool.release(lease.key, lease.conn, clean && !lease.dirty);
+}
+
+const ROLLBACK = Buffer.concat([Buffer.from([Command.Query]), Buffer.from("ROLLBACK", "utf8")]);

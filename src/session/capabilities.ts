@@ -2,7 +2,8 @@ import { Capability } from "../protocol/constants.js";
 
 /**
  * The capability flags Sluice offers clients. Every one is either implemented by Sluice itself
- * (auth, attributes, TLS, protocol 4.1) or passed through to a backend opened with the same flag
+ * (auth, attributes, TLS, protocol 4.1, SESSION_TRACK: backends always track and Sluice strips the
+ * session state for clients without it) or passed through to a backend opened with the same flag
  * (see PROFILE_FLAGS). Not offered: COMPRESS (Sluice frames raw bytes; compression would hide
  * packet boundaries), MariaDB extended capabilities (progress reports, bulk operations,
  * extended metadata), CAN_HANDLE_EXPIRED_PASSWORDS.
@@ -37,7 +38,7 @@ export function offeredCapabilities(tls: boolean): number {
 /**
  * Flags that change what the server sends or accepts after login, so a backend connection must
  * have been opened with exactly the client's value: they form part of the pool key.
- * DEPRECATE_EOF / SESSION_TRACK change packet formats; MULTI_* decide whether the server accepts
+ * DEPRECATE_EOF changes packet formats; MULTI_* decide whether the server accepts
  * multi-statements and may send multiple results; FOUND_ROWS changes affected-row counts;
  * LOCAL_FILES allows LOAD DATA LOCAL; IGNORE_SPACE changes parsing (sql_mode); INTERACTIVE picks
  * interactive_timeout; NO_SCHEMA/ODBC are kept for exactness.
@@ -52,9 +53,15 @@ export const PROFILE_FLAGS =
     Capability.MultiStatements |
     Capability.MultiResults |
     Capability.PsMultiResults |
-    Capability.SessionTrack |
     Capability.DeprecateEof) >>>
   0;
+
+/**
+ * Flags Sluice offers clients only when the primary has them: the pass-through ones, and
+ * SESSION_TRACK, whose session state comes from the server (every backend connection is opened
+ * with it, whatever the client negotiated; see src/pool/session-tracking.ts).
+ */
+export const SERVER_PROVIDED_FLAGS = (PROFILE_FLAGS | Capability.SessionTrack) >>> 0;
 
 /** The backend-relevant part of what a client negotiated, plus its collation. */
 export interface CapabilityProfile {

@@ -7,7 +7,8 @@ export type InputFailure =
   | { readonly kind: "closed" }
   | { readonly kind: "too-large"; readonly size: number; readonly limit: number }
   | { readonly kind: "bad-sequence"; readonly expected: number; readonly got: number }
-  | { readonly kind: "timeout"; readonly ms: number };
+  /** nothing arrived for `ms`; `partial`: the client had started a packet (a stalled read, not idleness) */
+  | { readonly kind: "timeout"; readonly ms: number; readonly partial: boolean };
 
 export class InputError extends Error {
   constructor(readonly failure: InputFailure) {
@@ -91,7 +92,10 @@ export class ClientInput {
     return new Promise((resolve, reject) => {
       this.waiter = { resolve, reject };
       if (timeoutMs > 0) {
-        this.waiter.timer = setTimeout(() => this.fail({ kind: "timeout", ms: timeoutMs }), timeoutMs);
+        this.waiter.timer = setTimeout(
+          () => this.fail({ kind: "timeout", ms: timeoutMs, partial: this.framer.buffered > 0 }),
+          timeoutMs,
+        );
       }
       this.watchPartial();
     });
@@ -103,7 +107,7 @@ export class ClientInput {
     this.partialTimer = undefined;
     if (this.waiter === undefined || this.framer.buffered === 0 || this.partialPacketTimeoutMs <= 0) return;
     const ms = this.partialPacketTimeoutMs;
-    this.partialTimer = setTimeout(() => this.fail({ kind: "timeout", ms }), ms);
+    this.partialTimer = setTimeout(() => this.fail({ kind: "timeout", ms, partial: true }), ms);
     this.partialTimer.unref();
   }
 

@@ -7,21 +7,23 @@ import { type ClientError, MysqlErrors } from "../protocol/mysql-errors.js";
 import type { Packet } from "../protocol/packet-assembler.js";
 import { encodePacket } from "../protocol/packet-writer.js";
 import { SessionRouter } from "../routing/session-router.js";
-import { LeaseHolder } from "./backend-lease.js";
+import { pinReasons } from "../routing/session-state.js";
+import { giveBack, LeaseHolder } from "./backend-lease.js";
 import { type CapabilityProfile, profileKey, profileOf } from "./capabilities.js";
 import { changeUser } from "./change-user.js";
 import { ClientInput } from "./client-input.js";
 import { forwardCommand } from "./forwarder.js";
 import { authenticateClient } from "./frontend-auth.js";
-import { handleKill } from "./kill-handler.js";
+import { handleKill, killOnBackend } from "./kill-handler.js";
 import { parseKill } from "./kill-statement.js";
+import { QuietHold } from "./quiet-hold.js";
 import { type RoutedSession, runRoutedQuery } from "./routed-query.js";
 import { RoutedStatements } from "./routed-statements.js";
 import { farewellFor } from "./session-errors.js";
 import type { KillableSession, SessionServices } from "./session-services.js";
-
-/** How long a session quiet after a write keeps its connection for LAST_INSERT_ID() and friends. */
-const HOLD_RELEASE_MS = 1_000;
+import { describeCommand, type SessionView, sessionActivity } from "./session-view.js";
+import { StatementDeadline } from "./statement-deadline.js";
+import type { Interruption } from "./statement-timeout.js";
 
 /**
  * Commands Sluice refuses: replication and server-internal commands make no sense through a
@@ -66,6 +68,20 @@ export class ClientSession implements KillableSession {
   /** binary-protocol prepared statements under the policy */
   private statements: RoutedStatements | undefined;
   private releaseTimer: NodeJS.Timeout | undefined;
+  private readonly hold = new QuietHold();
+  /** the time limit of the routed statement running now (one timer, re-armed per statement) */
+  private readonly deadline = new StatementDeadline();
+  /** for SHOW SESSIONS: kept as references and counters, nothing is built per statement */
+  private readonly connectedAt = Date.now();
+  private lastActivity = this.connectedAt;
+  private statementsRun = 0;
+  private running: Packet | undefined;
+  /** KILL SESSION arrived while a command ran: end once it returns (see killFromAdmin) */
+  private killAfterCommand: "no" | "tell-client" | "answered" = "no";
+  private markDone: () => void = () => {};
+  readonly done = new Promise<void>((resolve) => {
+    this.markDone = resolve;
+  });
 
   constructor(
     readonly id: number,
@@ -110,7 +126,74 @@ export class ClientSession implements KillableSession {
       counters.activeSessions--;
       this.services.sessions.delete(this.id);
       this.end(false);
+      // a lease taken while the session was being ended (killed during login) goes back too
+      this.leases.release(!this.inTransaction && !this.busy);
+      this.markDone();
     }
+  }
+
+  view(): SessionView {
+    const lease = this.leases.current;
+    const running = this.busy ? this.running : undefined;
+    return {
+      id: this.id,
+      user: this.user ?? "",
+      client: `${this.clientHost}:${this.socket.remotePort ?? 0}`,
+      schema: this.database ?? null,
+      state: sessionActivity({
+        loggedIn: this.user !== undefined,
+        busy: this.busy,
+        inTransaction: this.inTransaction,
+      }),
+      inTransaction: this.inTransaction,
+      backend: lease === undefined ? null : { server: lease.key.server, threadId: lease.conn.threadId },
+      pins: this.router === undefined ? [] : pinReasons(this.router.sessionState),
+      statements: this.statementsRun,
+      connectedAt: this.connectedAt,
+      lastActivity: this.lastActivity,
+      statement: running === undefined ? null : describeCommand(running.payload),
+      statementStartedAt: running === undefined ? null : this.lastActivity,
+    };
+  }
+
+  /**
+   * KILL SESSION from the admin interface. An idle session gets error 1927 (what MariaDB answers
+   * for a killed connection) and is closed; its backend connection goes back to the pool through
+   * COM_RESET_CONNECTION, which rolls an open transaction back and releases its locks at once. A
+   * running statement is killed on its server instead (which rolls back there and answers the
+   * statement with 1927), and the session ends when the command returns. "query" interrupts only
+   * the running statement, as KILL QUERY does.
+   */
+  async killFromAdmin(scope: "connection" | "query"): Promise<string | undefined> {
+    if (this.ended) return undefined;
+    const held = this.backendThread();
+    if (scope === "connection") {
+      this.log.info({ reason: "KILL SESSION (admin)" }, "session terminated");
+      if (!this.busy) {
+        const lease = this.leases.take();
+        this.router?.disconnected();
+        this.write(encodePacket(0, encodeErr(MysqlErrors.connectionKilled())).bytes);
+        this.end(false);
+        if (lease !== undefined) await giveBack(this.services.pool, lease, this.inTransaction);
+        return undefined;
+      }
+      this.killAfterCommand = held === undefined ? "tell-client" : "answered";
+    } else if (!this.busy || held === undefined) {
+      return undefined; // nothing runs on a server: nothing to interrupt
+    }
+    if (held === undefined) return undefined;
+    // if the statement ends and the session lets the connection go meanwhile, it must not reach
+    // another session before the KILL does
+    const unmark = this.leases.markKillTarget();
+    const error = await killOnBackend(
+      this.services,
+      { server: held.server, user: this.user ?? "", profile: profileKey(this.profile) },
+      `KILL ${scope === "query" ? "QUERY" : "CONNECTION"} ${held.threadId}`,
+      { threadId: held.threadId, shownAs: this.id },
+    );
+    unmark();
+    if (error !== undefined && scope === "connection") this.killAfterCommand = "tell-client";
+    return error?.message;
   }
 
   private async login(): Promise<boolean> {
@@ -141,7 +224,8 @@ export class ClientSession implements KillableSession {
       { user: outcome.user, tls: outcome.tls, program: outcome.attributes.get("program_name") },
       "login",
     );
-    // Take a backend now: a wrong database or an unreachable server is reported as the login result.
+    // Take a backend now: a wrong database or an unreachable server is reported as the login
+    // result. Nothing reads diagnostics before the session's first statement (see placeOn).
     const error = await this.acquire(
       s.chooser.choose({
         command: Command.Query,
@@ -149,6 +233,8 @@ export class ClientSession implements KillableSession {
         current: undefined,
         inTransaction: false,
       }),
+      undefined,
+      s.routing === undefined,
     );
     if (error !== undefined) {
       this.write(encodePacket(outcome.nextSeq, encodeErr(error)).bytes);
@@ -175,8 +261,18 @@ export class ClientSession implements KillableSession {
         return;
       }
       this.busy = true;
+      this.running = packet;
+      this.lastActivity = Date.now();
       const keepGoing = await this.dispatch(packet);
       this.busy = false;
+      this.running = undefined;
+      this.lastActivity = Date.now();
+      if (this.killAfterCommand !== "no") {
+        // the killed statement's answer was the server's error; otherwise say it now
+        if (this.killAfterCommand === "tell-client")
+          this.write(encodePacket(0, encodeErr(MysqlErrors.connectionKilled())).bytes);
+        return;
+      }
       if (!keepGoing || this.ended) return;
     }
   }
@@ -211,11 +307,13 @@ export class ClientSession implements KillableSession {
           id: packet.payload.readUInt32LE(1),
         });
       case Command.Query: {
+        this.statementsRun++;
         const kill = packet.payload.length < 256 ? parseKill(packet.payload.toString("utf8", 1)) : undefined;
         if (kill !== undefined) return this.kill(kill);
         return this.forward(packet);
       }
       default:
+        if (command === Command.StmtExecute) this.statementsRun++;
         if (REFUSED.has(command)) {
           s.counters.answeredLocally++;
           this.write(encodePacket(1, encodeErr(MysqlErrors.unknownCommand(command))).bytes);
@@ -248,21 +346,29 @@ export class ClientSession implements KillableSession {
     this.releaseTimer.unref();
   }
 
-  /** After a statement that left a hold (see SessionRouter.mayReleaseWhenQuiet): let go when quiet. */
+  /**
+   * After a statement that left a hold (see SessionRouter.mayReleaseWhenQuiet): let go when quiet
+   * (QuietHold: 1 s, or 50 ms when other sessions wait for a connection to the server).
+   */
   private releaseWhenQuiet(): void {
     const router = this.router;
-    if (router === undefined || this.leases.current === undefined || this.releaseTimer !== undefined) return;
+    const lease = this.leases.current;
+    if (router === undefined || lease === undefined || this.releaseTimer !== undefined || this.hold.active)
+      return;
     if (router.mayRelease() || !router.mayReleaseWhenQuiet()) return;
-    this.releaseTimer = setTimeout(() => {
-      this.releaseTimer = undefined;
-      if (!this.busy && !this.ended && this.router?.mayReleaseWhenQuiet() === true) this.releaseLease();
-    }, HOLD_RELEASE_MS);
-    this.releaseTimer.unref();
+    const letGo = () => {
+      if (this.busy || this.ended || this.router?.mayReleaseWhenQuiet() !== true) return;
+      // what the hold kept (LAST_INSERT_ID(), ROW_COUNT()…) is gone: the router says so if asked
+      this.router.holdLost();
+      this.releaseLease();
+    };
+    this.hold.start(this.services.pool, lease.key.server, letGo, letGo);
   }
 
   private cancelDeferredRelease(): void {
     if (this.releaseTimer !== undefined) clearTimeout(this.releaseTimer);
     this.releaseTimer = undefined;
+    this.hold.cancel();
   }
 
   private releaseLease(): void {
@@ -274,6 +380,7 @@ export class ClientSession implements KillableSession {
   private routedView(router: SessionRouter): RoutedSession {
     const operations = this.services.routing!.operations;
     return {
+      id: this.id,
       socket: this.socket,
       input: this.input,
       capabilities: this.capabilities,
@@ -282,8 +389,8 @@ export class ClientSession implements KillableSession {
         const lease = this.leases.current;
         return lease === undefined ? undefined : { server: lease.key.server, conn: lease.conn };
       },
-      switchTo: async (server) => {
-        const error = await this.acquire(server);
+      switchTo: async (server, ownDiagnostics) => {
+        const error = await this.acquire(server, this.deadline, ownDiagnostics);
         if (error === undefined) router.connected(server, this.database ?? null);
         else router.disconnected();
         // The session's database may exist on the server it came from and not on this one (the
@@ -308,7 +415,32 @@ export class ClientSession implements KillableSession {
         return () => token.end();
       },
       write: (bytes) => this.write(bytes),
+      deadline: this.deadline,
+      killQuery: (server, threadId) =>
+        killOnBackend(
+          this.services,
+          { server, user: this.user ?? "", profile: profileKey(this.profile) },
+          `KILL QUERY ${threadId}`,
+          { threadId, shownAs: this.id },
+        ),
     };
+  }
+
+  /** A routed statement ran out of time; the client has error 1969 (see statement-timeout.ts). */
+  private afterInterrupt(end: Interruption, server: string): boolean {
+    if (end.kind === "kept") {
+      const status = end.state.status;
+      if (status !== undefined) this.inTransaction = (status & ServerStatus.InTrans) !== 0;
+    } else {
+      this.log.warn(
+        { server, reason: end.reason, inTransaction: this.inTransaction },
+        "dropped the backend connection of a statement past its time limit",
+      );
+      // as when a held connection dies: an open transaction is gone, the next command says so
+      if (this.inTransaction) this.lostTransaction = true;
+    }
+    this.releaseWhenQuiet();
+    return end.clientUsable;
   }
 
   /** A COM_QUERY under the policy; returns whether the session goes on. */
@@ -320,8 +452,9 @@ export class ClientSession implements KillableSession {
       this.services.counters.answeredLocally++;
       return true;
     }
-    const schema = router.sessionState.schema;
-    if (schema !== null) this.database = schema;
+    if (result.kind === "interrupted") return this.afterInterrupt(result.end, result.server);
+    // the router follows USE and the server's schema tracker (null: the database was dropped)
+    this.database = router.sessionState.schema ?? undefined;
     const goOn = this.afterForward(result.outcome, result.server, Command.Query, packet, true);
     this.releaseWhenQuiet();
     return goOn;
@@ -351,6 +484,7 @@ export class ClientSession implements KillableSession {
       s.counters.forwarded++;
       const result = await this.statements.run(packet);
       if (result.kind === "answered") return true;
+      if (result.kind === "interrupted") return this.afterInterrupt(result.end, result.server);
       const goOn = this.afterForward(result.outcome, result.server, command, packet, true);
       this.releaseWhenQuiet();
       return goOn;
@@ -429,6 +563,11 @@ export class ClientSession implements KillableSession {
       case "client-lost":
         this.leases.drop();
         return false;
+      case "timed-out":
+        // only routed statements carry a deadline, and they settle it (statement-timeout.ts)
+        this.leases.drop();
+        router?.disconnected();
+        return false;
       case "backend-lost":
       case "protocol-error": {
         s.counters.backendErrors++;
@@ -448,11 +587,18 @@ export class ClientSession implements KillableSession {
   }
 
   /** Leases a connection to `server` for this session's user and profile; returns an error to send, if any. */
-  private async acquire(server: string): Promise<ClientError | undefined> {
+  private async acquire(
+    server: string,
+    deadline?: StatementDeadline,
+    ownDiagnostics = true,
+  ): Promise<ClientError | undefined> {
     this.leases.release(!this.inTransaction);
     const key: PoolKey = { server, user: this.user!, profile: profileKey(this.profile) };
-    const error = await this.leases.acquire(key, this.database);
+    const error = await this.leases.acquire(key, this.database, deadline, ownDiagnostics);
     if (error !== undefined) this.services.counters.backendErrors++;
+    // OK packets are shown to this client in the format it negotiated (see forwarder.ts)
+    const lease = this.leases.current;
+    if (lease !== undefined) lease.conn.clientCapabilities = this.capabilities;
     return error;
   }
 
@@ -553,6 +699,7 @@ export class ClientSession implements KillableSession {
     if (this.ended) return;
     this.ended = true;
     this.cancelDeferredRelease();
+    this.deadline.dispose();
     this.leases.release(!this.inTransaction && !this.busy);
     this.socket.end();
     setTimeout(() => this.socket.destroy(), 1000).unref();

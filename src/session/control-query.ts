@@ -29,18 +29,53 @@ export async function queryScalar(conn: BackendConnection, sql: string): Promise
   return { kind: "value", value: value ?? null };
 }
 
+export type RowsResult =
+  | { readonly kind: "rows"; readonly rows: readonly (readonly (string | null)[])[] }
+  | { readonly kind: "error"; readonly error: ErrPacket };
+
+/** Runs one of Sluice's own small queries (e.g. SHOW GLOBAL VARIABLES) and reads every text row. */
+export async function queryRows(conn: BackendConnection, sql: string): Promise<RowsResult> {
+  const payload = Buffer.concat([Buffer.from([Command.Query]), Buffer.from(sql, "utf8")]);
+  conn.write(encodePacket(0, payload).bytes);
+  let state = startTracking(Command.Query, conn.capabilities);
+  const rows: (string | null)[][] = [];
+  while (!isFinished(state)) {
+    const before = state.phase.kind;
+    const frame = await conn.nextFrame();
+    state = trackFrame(state, frame);
+    if (before === "rows" && state.phase.kind === "rows") rows.push(rowTexts(frame.payload));
+  }
+  if (state.error !== undefined) return { kind: "error", error: state.error };
+  return { kind: "rows", rows };
+}
+
 /** The first length-encoded string of a text row (0xFB is NULL). */
 function firstText(row: Buffer): string | null {
-  const first = row[0];
-  if (first === undefined || first === 0xfb) return null;
-  let length = first;
-  let at = 1;
-  if (first === 0xfc) {
-    length = row.readUInt16LE(1);
-    at = 3;
-  } else if (first === 0xfd) {
-    length = row.readUIntLE(1, 3);
-    at = 4;
+  return lenencText(row, 0).value;
+}
+
+function rowTexts(row: Buffer): (string | null)[] {
+  const out: (string | null)[] = [];
+  for (let at = 0; at < row.length; ) {
+    const { value, next } = lenencText(row, at);
+    out.push(value);
+    at = next;
   }
-  return row.toString("utf8", at, at + length);
+  return out;
+}
+
+/** The length-encoded string at `at` (0xFB is NULL) and where the next one starts. */
+function lenencText(row: Buffer, at: number): { value: string | null; next: number } {
+  const first = row[at];
+  if (first === undefined || first === 0xfb) return { value: null, next: at + 1 };
+  let length = first;
+  let start = at + 1;
+  if (first === 0xfc) {
+    length = row.readUInt16LE(at + 1);
+    start = at + 3;
+  } else if (first === 0xfd) {
+    length = row.readUIntLE(at + 1, 3);
+    start = at + 4;
+  }
+  return { value: row.toString("utf8", start, start + length), next: start + length };
 }

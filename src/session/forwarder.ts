@@ -1,18 +1,30 @@
 import type { Socket } from "node:net";
 import type { BackendConnection } from "../pool/backend-connection.js";
-import type { Frame } from "../protocol/framer.js";
+import { Capability } from "../protocol/constants.js";
+import type { Frame, Framer } from "../protocol/framer.js";
 import type { Packet } from "../protocol/packet-assembler.js";
 import {
   infileSent,
   isFinished,
+  isRowFrame,
   startTracking,
+  statusFrameKind,
   type TrackerState,
   trackFrame,
 } from "../protocol/response-tracker.js";
+import { scanRowFrames } from "../protocol/row-scan.js";
+import { frameWithoutSessionState } from "../protocol/session-track.js";
 import type { ClientInput } from "./client-input.js";
+import { commandSent } from "./lease-hygiene.js";
+import type { StatementDeadline } from "./statement-deadline.js";
 
 export type ForwardOutcome =
-  | { readonly kind: "complete"; readonly state: TrackerState }
+  | {
+      readonly kind: "complete";
+      readonly state: TrackerState;
+      /** result-set rows sent to the client (counted by framing, never decoded) */
+      readonly rowsSent: number;
+    }
   /** the backend broke the protocol; the connection is unusable */
   | { readonly kind: "protocol-error"; readonly reason: string; readonly lastSeq: number }
   /** the backend connection closed before the response ended */
@@ -22,7 +34,17 @@ export type ForwardOutcome =
       readonly lastSeq: number;
       readonly sentAnything: boolean;
     }
-  | { readonly kind: "client-lost" };
+  | { readonly kind: "client-lost" }
+  /**
+   * the statement ran past its deadline: nothing more goes to the client; the rest of the response
+   * waits in the connection's queue (see statement-timeout.ts). `state` is where the response stood.
+   */
+  | {
+      readonly kind: "timed-out";
+      readonly state: TrackerState;
+      readonly lastSeq: number;
+      readonly sentAnything: boolean;
+    };
 
 /**
  * Sends one client command to a backend and streams the response back, finding only packet
@@ -38,15 +60,21 @@ export async function forwardCommand(
   onPause: () => void = () => {},
   /** sees each response frame before it is forwarded (may rewrite it in place) */
   onFrame?: (frame: Frame, index: number) => void,
+  /** the statement's time limit, watched while the server's response is awaited */
+  deadline?: StatementDeadline,
 ): Promise<ForwardOutcome> {
   const command = packet.payload[0] ?? 0;
   let state = startTracking(command, backend.capabilities);
+  commandSent(backend, command);
   for (const raw of packet.raw) backend.write(raw);
-  if (isFinished(state)) return { kind: "complete", state };
+  if (isFinished(state)) return { kind: "complete", state, rowsSent: 0 };
   let lastSeq = packet.lastSeq;
   for (;;) {
-    const outcome = await streamResponse(client, backend, state, lastSeq, onPause, onFrame);
-    if (outcome.kind !== "infile") return outcome.result;
+    const outcome = await streamResponse(client, backend, state, lastSeq, onPause, onFrame, deadline);
+    if (outcome.kind !== "infile") {
+      if (outcome.result.kind === "complete") backend.session.observe(command, outcome.result.state);
+      return outcome.result;
+    }
     // LOCAL INFILE: the client's file data, ended by an empty packet, goes to the backend as is.
     state = outcome.state;
     lastSeq = outcome.lastSeq;
@@ -81,6 +109,7 @@ function streamResponse(
   seqBefore: number,
   onPause: () => void,
   onFrame: ((frame: Frame, index: number) => void) | undefined,
+  deadline: StatementDeadline | undefined,
 ): Promise<StreamResult> {
   return new Promise((resolve) => {
     let state = initial;
@@ -89,6 +118,7 @@ function streamResponse(
     let settled = false;
     let paused = false;
     let frameIndex = 0;
+    let rowsSent = 0;
     const resume = () => {
       paused = false;
       backend.socket.resume();
@@ -96,6 +126,7 @@ function streamResponse(
     const finish = (r: StreamResult) => {
       if (settled) return;
       settled = true;
+      deadline?.clearExpiry();
       backend.setSink(undefined);
       offBackendClose();
       client.off("close", onClientClose);
@@ -113,30 +144,61 @@ function streamResponse(
       }),
     );
     client.on("close", onClientClose);
-    backend.setSink((frames: Frame[]) => {
+    // Rows are skipped in place (no object per row) unless someone wants to see every frame.
+    const scanRows = onFrame === undefined;
+    // The backend tracks session state for Sluice; a client that did not negotiate SESSION_TRACK
+    // gets its OK packets without it (rows are never touched).
+    const strip =
+      (backend.capabilities & Capability.SessionTrack) !== 0 &&
+      (backend.clientCapabilities & Capability.SessionTrack) === 0;
+    backend.setSink((source: Framer) => {
       if (settled) return;
-      const run: Buffer[] = [];
+      let from = source.offset;
+      let upto = from;
       let extra = false;
-      for (const f of frames) {
+      let full = false;
+      for (;;) {
+        if (scanRows && state.phase.kind === "rows" && !state.continuation) {
+          const scan = scanRowFrames(source.bytes, source.offset, source.limit);
+          if (scan.rows > 0) {
+            rowsSent += scan.rows;
+            lastSeq = scan.lastSeq;
+            source.skipTo(scan.end);
+          }
+        }
+        upto = source.offset;
+        const f = source.next();
+        if (f === undefined) break;
         if (isFinished(state) || state.phase.kind === "infile") {
           extra = true;
           break;
         }
+        const status = strip ? statusFrameKind(state, f) : null;
+        if (isRowFrame(state, f)) rowsSent++;
         state = trackFrame(state, f);
         lastSeq = f.seq;
         onFrame?.(f, frameIndex++);
-        appendContiguous(run, f.raw);
-      }
-      if (run.length > 0) {
-        sentAnything = true;
-        let ok = true;
-        for (const b of run) ok = client.write(b);
-        if (!ok && !paused && !isFinished(state)) {
-          paused = true;
-          onPause();
-          backend.socket.pause();
-          client.once("drain", resume);
+        const shown =
+          status === null || state.phase.kind === "violation" ? f.raw : frameWithoutSessionState(f, status);
+        if (shown !== f.raw) {
+          // what came before goes as is, then the rewritten packet
+          if (upto > from && !client.write(source.consumed(from, upto))) full = true;
+          if (!client.write(shown)) full = true;
+          sentAnything = true;
+          from = source.offset;
+          upto = from;
         }
+      }
+      // every frame of the chunk taken in one write: they are contiguous in the framer's buffer
+      if (upto > from) {
+        sentAnything = true;
+        if (!client.write(source.consumed(from, upto))) full = true;
+      }
+      if (full && !paused && !isFinished(state)) {
+        paused = true;
+        onPause();
+        backend.socket.pause();
+        client.once("drain", resume);
       }
       if (state.phase.kind === "violation" || extra) {
         const reason =
@@ -146,24 +208,19 @@ function streamResponse(
       } else if (state.phase.kind === "infile") {
         finish({ kind: "infile", state, lastSeq });
       } else if (isFinished(state)) {
-        finish({ kind: "done", result: { kind: "complete", state } });
+        finish({ kind: "done", result: { kind: "complete", state, rowsSent } });
       }
     });
+    // Out of time: stop forwarding; a paused backend socket flows again so the rest can be drained.
+    deadline?.onExpiry(() => {
+      if (settled) return;
+      if (paused) {
+        client.off("drain", resume);
+        resume();
+      }
+      finish({ kind: "done", result: { kind: "timed-out", state, lastSeq, sentAnything } });
+    });
   });
-}
-
-/** Extends the last buffer when `next` directly follows it in the same memory, else appends. */
-function appendContiguous(run: Buffer[], next: Buffer): void {
-  const last = run[run.length - 1];
-  if (
-    last !== undefined &&
-    last.buffer === next.buffer &&
-    last.byteOffset + last.length === next.byteOffset
-  ) {
-    run[run.length - 1] = Buffer.from(last.buffer, last.byteOffset, last.length + next.length);
-    return;
-  }
-  run.push(next);
 }
 
 function waitDrain(socket: Socket): Promise<void> {

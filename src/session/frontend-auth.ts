@@ -181,7 +181,7 @@ async function upgrade(input: ClientInput, context: SecureContext, timeoutMs: nu
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
       secure.destroy();
-      reject(new InputError({ kind: "timeout", ms: timeoutMs }));
+      reject(new InputError({ kind: "timeout", ms: timeoutMs, partial: true }));
     }, timeoutMs);
     secure.once("secure", () => {
       clearTimeout(timer);

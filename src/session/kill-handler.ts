@@ -1,3 +1,4 @@
+import type { PoolKey } from "../pool/pool.js";
 import { Command } from "../protocol/constants.js";
 import { type ClientError, MysqlErrors } from "../protocol/mysql-errors.js";
 import { backendKillSql, type KillRequest } from "./kill-statement.js";
@@ -24,33 +25,11 @@ export async function handleKill(
   const backend = target.backendThread();
   if (backend !== undefined) {
     const key = { server: backend.server, user: ctx.user, profile: ctx.profile };
-    let conn: Awaited<ReturnType<typeof services.pool.acquire>>;
-    try {
-      conn = await services.pool.acquire(key);
-    } catch (e) {
-      return { kind: "error", error: MysqlErrors.backendUnavailable(backend.server, (e as Error).message) };
-    }
-    const sql = backendKillSql(req, backend.threadId);
-    const payload = Buffer.concat([Buffer.from([Command.Query]), Buffer.from(sql, "utf8")]);
-    const state = await conn.command(payload).catch(() => undefined);
-    services.pool.release(key, conn, state !== undefined);
-    if (state === undefined)
-      return { kind: "error", error: MysqlErrors.backendLost(backend.server, "while running KILL") };
-    if (state.error !== undefined) {
-      // 1094 "Unknown thread id" here means the backend thread already ended: not the client's concern.
-      if (state.error.errno !== 1094) {
-        const e = state.error;
-        return {
-          kind: "error",
-          error: {
-            kind: "client-error",
-            errno: e.errno,
-            sqlState: e.sqlState,
-            message: e.message.replace(String(backend.threadId), String(req.id)),
-          },
-        };
-      }
-    }
+    const error = await killOnBackend(services, key, backendKillSql(req, backend.threadId), {
+      threadId: backend.threadId,
+      shownAs: req.id,
+    });
+    if (error !== undefined) return { kind: "error", error };
   } else if (req.scope === "connection" && target.user !== ctx.user) {
     // No backend to ask: allow only the owner (the server's rule for users without CONNECTION ADMIN).
     return {
@@ -68,4 +47,36 @@ export async function handleKill(
     target.terminate(`KILL CONNECTION from session ${ctx.requester.id}`);
   }
   return { kind: "ok" };
+}
+
+/**
+ * Runs a KILL statement for a backend thread on a pooled connection of `key` (its user decides
+ * what the server allows). Returns the error for the client, if any; the server's 1094 "Unknown
+ * thread id" means the thread already ended, which is not an error here. `thread.shownAs`
+ * replaces the backend thread id in the server's messages (clients know Sluice's ids).
+ */
+export async function killOnBackend(
+  services: Pick<SessionServices, "pool">,
+  key: PoolKey,
+  sql: string,
+  thread: { readonly threadId: number; readonly shownAs: number },
+): Promise<ClientError | undefined> {
+  let conn: Awaited<ReturnType<typeof services.pool.acquire>>;
+  try {
+    conn = await services.pool.acquire(key);
+  } catch (e) {
+    return MysqlErrors.backendUnavailable(key.server, (e as Error).message);
+  }
+  const payload = Buffer.concat([Buffer.from([Command.Query]), Buffer.from(sql, "utf8")]);
+  const state = await conn.command(payload).catch(() => undefined);
+  services.pool.release(key, conn, state !== undefined);
+  if (state === undefined) return MysqlErrors.backendLost(key.server, "while running KILL");
+  const e = state.error;
+  if (e === undefined || e.errno === 1094) return undefined;
+  return {
+    kind: "client-error",
+    errno: e.errno,
+    sqlState: e.sqlState,
+    message: e.message.replace(String(thread.threadId), String(thread.shownAs)),
+  };
 }

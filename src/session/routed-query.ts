@@ -1,4 +1,5 @@
 import type { Socket } from "node:net";
+import type { Facts } from "../classifier/facts.js";
 import type { BackendConnection } from "../pool/backend-connection.js";
 import { Command } from "../protocol/constants.js";
 import { encodeErr } from "../protocol/generic-response.js";
@@ -6,22 +7,30 @@ import { type ClientError, MysqlErrors } from "../protocol/mysql-errors.js";
 import type { Packet } from "../protocol/packet-assembler.js";
 import { encodePacket, encodePackets } from "../protocol/packet-writer.js";
 import { encodeResultSet } from "../protocol/result-set.js";
-import type { SessionRouter } from "../routing/session-router.js";
+import type { SessionRouter, StatementRecord } from "../routing/session-router.js";
 import type { SyncStep } from "../routing/sync-plan.js";
 import type { ClientInput } from "./client-input.js";
 import { queryScalar } from "./control-query.js";
 import { type ForwardOutcome, forwardCommand } from "./forwarder.js";
+import { hasForeignDiagnostics, schemaSelected, stateChanged, statementVetted } from "./lease-hygiene.js";
+import type { StatementDeadline } from "./statement-deadline.js";
+import { type Interruption, settleTimedOut } from "./statement-timeout.js";
 
 /** What a routed query needs from its session: the held connection and how to change it. */
 export interface RoutedSession {
+  /** Sluice's connection id (for the statement records) */
+  readonly id: number;
   readonly socket: Socket;
   readonly input: ClientInput;
   readonly capabilities: number;
   readonly router: SessionRouter;
   /** the connection held now, if any */
   held(): { readonly server: string; readonly conn: BackendConnection } | undefined;
-  /** leases a connection on `server` (releasing any other); returns an error to send, if any */
-  switchTo(server: string): Promise<ClientError | undefined>;
+  /**
+   * leases a connection on `server` (releasing any other); returns an error to send, if any.
+   * `ownDiagnostics`: see LeaseHolder.acquire (default true)
+   */
+  switchTo(server: string, ownDiagnostics?: boolean): Promise<ClientError | undefined>;
   release(): void;
   /** the held connection failed: close it without giving it back */
   dropHeld(): void;
@@ -29,11 +38,17 @@ export interface RoutedSession {
   leaseToken(): object | undefined;
   beginOperation(server: string): () => void;
   write(bytes: Buffer): void;
+  /** the running statement's time limit (one per session, re-armed per statement) */
+  readonly deadline: StatementDeadline;
+  /** KILL QUERY for a backend thread on `server`, through another connection */
+  killQuery(server: string, threadId: number): Promise<unknown>;
 }
 
 export type RoutedOutcome =
   | { readonly kind: "answered" }
-  | { readonly kind: "forwarded"; readonly outcome: ForwardOutcome; readonly server: string };
+  | { readonly kind: "forwarded"; readonly outcome: ForwardOutcome; readonly server: string }
+  /** the statement ran out of time: the client has error 1969 (see statement-timeout.ts) */
+  | { readonly kind: "interrupted"; readonly server: string; readonly end: Interruption };
 
 /**
  * One COM_QUERY under a policy: plan it (classify → decide → route), answer it locally when the
@@ -41,6 +56,14 @@ export type RoutedOutcome =
  * state in line (USE / SET / replay), send the statement and stream the answer back.
  */
 export async function runRoutedQuery(session: RoutedSession, packet: Packet): Promise<RoutedOutcome> {
+  try {
+    return await routeQuery(session, packet);
+  } finally {
+    session.deadline.finish();
+  }
+}
+
+async function routeQuery(session: RoutedSession, packet: Packet): Promise<RoutedOutcome> {
   const sql = packet.payload.toString("utf8", 1);
   const now = Date.now();
   const seq = packet.lastSeq + 1;
@@ -72,20 +95,26 @@ export async function runRoutedQuery(session: RoutedSession, packet: Packet): Pr
     // A read whose server cannot be reached, or dies before answering, is retried once on
     // another server: the client saw nothing of the first attempt.
     const retryable = attempt === 0 && session.router.mayRetry(step.facts);
-    const placed = await placeOn(session, step.server, seq, retryable);
+    // the clock runs from the first attempt: a retry does not buy the statement more time
+    if (attempt === 0) session.deadline.start(step.timeoutMs);
+    const placed = await placeOn(session, step.server, seq, retryable, step.facts.sameConnection.length > 0);
     if (placed === "retry") {
       avoid.add(step.server);
       continue;
     }
     if (!placed) return { kind: "answered" };
     let target = step;
-    if (step.waitGtid !== null && !(await caughtUp(session.held()!.conn, step.waitGtid))) {
+    if (step.waitGtid !== null && !(await caughtUp(session, step.waitGtid)) && !session.deadline.expired) {
       // The replica did not apply the session's last write in time: read from the primary.
       const primary = session.router.primaryServer();
       if (primary !== null && primary !== step.server) {
         if ((await placeOn(session, primary, seq, false)) !== true) return { kind: "answered" };
         target = { ...step, server: primary, waitGtid: null };
       }
+    }
+    if (session.deadline.expired) {
+      session.write(encodePacket(seq, encodeErr(timeoutError(session))).bytes);
+      return { kind: "answered" };
     }
     const result = await forwardOn(session, packet, target, sql, now);
     const failed = result.kind === "forwarded" ? result.outcome : undefined;
@@ -109,9 +138,24 @@ export async function placeOn(
   server: string,
   seq: number,
   retryable: boolean,
+  /** the statement may read the previous one's diagnostics: see LeaseHolder.acquire */
+  ownDiagnostics = true,
 ): Promise<boolean | "retry"> {
-  if (session.held()?.server !== server) {
-    const error = await session.switchTo(server);
+  const current = session.held();
+  if (current?.server !== server || (ownDiagnostics && hasForeignDiagnostics(current.conn))) {
+    // Taking a connection can wait on a server that stopped answering (a new connection's login,
+    // a pooled one's database selection): the client hears of the timeout when it expires.
+    let answered = false;
+    session.deadline.onExpiry(() => {
+      answered = true;
+      session.write(encodePacket(seq, encodeErr(timeoutError(session))).bytes);
+    });
+    const error = await session.switchTo(server, ownDiagnostics);
+    session.deadline.clearExpiry();
+    if (answered) {
+      if (error === undefined) session.release(); // taken too late, but clean: back it goes
+      return false;
+    }
     if (error !== undefined && retryable && UNREACHABLE.has(error.errno)) return "retry";
     if (error !== undefined) {
       session.write(encodePacket(seq, encodeErr(error)).bytes);
@@ -120,10 +164,13 @@ export async function placeOn(
   }
   const held = session.held()!;
   held.conn.setIdle(false);
+  session.deadline.watch(held.conn);
   const syncError = await runSync(held.conn, session.router.syncFor(server), server);
+  session.deadline.unwatch();
   if (syncError !== undefined) {
     held.conn.setIdle(true);
-    session.write(encodePacket(seq, encodeErr(syncError)).bytes);
+    const error = session.deadline.expired ? timeoutError(session) : syncError;
+    session.write(encodePacket(seq, encodeErr(error)).bytes);
     return false;
   }
   session.router.synced();
@@ -142,23 +189,28 @@ async function forwardOn(
   const end = session.beginOperation(step.server);
   let outcome: ForwardOutcome;
   try {
-    outcome = await forwardCommand(session.socket, session.input, held.conn, toSend);
+    outcome = await forwardCommand(
+      session.socket,
+      session.input,
+      held.conn,
+      toSend,
+      undefined,
+      undefined,
+      session.deadline,
+    );
   } finally {
     end();
   }
-  session.router.record({
-    fingerprint: step.facts.fingerprint,
-    digest: step.facts.digest,
-    pool: step.pool ?? "(stay)",
-    server: step.server,
-    rule: step.rule,
-    latencyMs: Date.now() - now,
-    error: outcome.kind === "complete" ? (outcome.state.error === undefined ? null : "server") : "lost",
-    at: now,
-  });
+  // a rewritten statement is not the one classified: not vetted, so the connection gets reset
+  statementVetted(held.conn, step.sql === null ? step.facts : null);
+  session.router.record(statementRecord(session, step, step.facts, sql, outcome, now));
+  if (outcome.kind === "timed-out")
+    return settleTimedOut(session, held.conn, outcome, { ...step, sql: step.sql ?? sql, now });
   if (outcome.kind === "complete") {
     const st = outcome.state;
-    if (st.error === undefined && session.router.needsGtidAfter(step.facts)) {
+    if (st.error === undefined) held.conn.session.sawEffects(step.facts.sessionEffects);
+    // With Sluice's trackers on, the OK packet carried last_gtid already (see afterStatement).
+    if (st.error === undefined && !held.conn.session.active && session.router.needsGtidAfter(step.facts)) {
       const gtid = await queryScalar(held.conn, "SELECT @@last_gtid").catch(() => undefined);
       if (gtid?.kind === "value" && gtid.value !== null && gtid.value !== "")
         session.router.wrote(gtid.value);
@@ -167,7 +219,7 @@ async function forwardOn(
       step.facts,
       step.sql ?? sql,
       step.pool,
-      { ok: st.error === undefined, status: st.status, warnings: st.warnings },
+      { ok: st.error === undefined, status: st.status, warnings: st.warnings, changes: st.changes },
       now,
     );
     held.conn.setIdle(true);
@@ -187,9 +239,13 @@ async function runSync(
       step.kind === "init_db"
         ? Buffer.concat([Buffer.from([Command.InitDb]), Buffer.from(step.schema, "utf8")])
         : Buffer.concat([Buffer.from([Command.Query]), Buffer.from(step.sql, "utf8")]);
+    // replaying the session's own SET of session_track_* leaves the trackers not Sluice's
+    if (step.kind === "query" && /session_track_/i.test(step.sql)) conn.session.trackersChanged();
+    if (step.kind === "query") stateChanged(conn);
     const st = await conn.command(payload).catch((e: Error) => e);
     if (st instanceof Error)
       return MysqlErrors.backendLost(server, `while restoring session state: ${st.message}`);
+    if (step.kind === "init_db" && st.error === undefined) schemaSelected(conn, step.schema);
     if (st.error !== undefined) {
       const what =
         step.kind === "init_db"
@@ -209,22 +265,84 @@ async function runSync(
 const UNREACHABLE = new Set([2003, 2013]);
 
 /** MASTER_GTID_WAIT on the replica: true when it has applied `gtid` within the timeout. */
-async function caughtUp(
-  conn: BackendConnection,
+export async function caughtUp(
+  session: RoutedSession,
   wait: { readonly gtid: string; readonly timeoutMs: number },
 ): Promise<boolean> {
+  const conn = session.held()!.conn;
   const gtid = wait.gtid.replace(/[^0-9,-]/g, "");
+  session.deadline.watch(conn);
   const result = await queryScalar(
     conn,
     `SELECT MASTER_GTID_WAIT('${gtid}', ${wait.timeoutMs / 1000})`,
   ).catch(() => undefined);
+  session.deadline.unwatch();
   return result?.kind === "value" && result.value === "0";
+}
+
+/** The error for a statement whose time ran out before it reached its server. */
+export function timeoutError(session: RoutedSession): ClientError {
+  return MysqlErrors.statementTimeout(session.deadline.limitMs);
 }
 
 function queryPacket(sql: string): Packet {
   const payload = Buffer.concat([Buffer.from([Command.Query]), Buffer.from(sql, "utf8")]);
   const { bytes } = encodePacket(0, payload);
   return { seq: 0, lastSeq: 0, payload, raw: [bytes] };
+}
+
+/** What query analysis learns of one forwarded statement; `now` is when it arrived. */
+export function statementRecord(
+  session: RoutedSession,
+  step: { readonly server: string; readonly pool: string | null; readonly rule: string },
+  facts: Facts,
+  text: string,
+  outcome: ForwardOutcome,
+  now: number,
+): StatementRecord {
+  const state = session.router.sessionState;
+  let rows = 0;
+  let error: StatementRecord["error"] = null;
+  let errorCode: number | null = null;
+  let errorMessage: string | null = null;
+  switch (outcome.kind) {
+    case "complete": {
+      const e = outcome.state.error;
+      rows = outcome.rowsSent + outcome.state.affectedRows;
+      if (e !== undefined) {
+        error = "server";
+        errorCode = e.errno;
+        errorMessage = e.message;
+      }
+      break;
+    }
+    case "timed-out":
+      error = "timeout";
+      errorCode = 1969;
+      errorMessage = "the statement ran past its time limit";
+      break;
+    default:
+      error = "lost";
+      errorCode = 2013;
+      errorMessage = outcome.kind === "client-lost" ? "the client left" : outcome.reason;
+  }
+  return {
+    session: session.id,
+    user: state.user,
+    schema: state.schema,
+    text,
+    fingerprint: facts.fingerprint,
+    digest: facts.digest,
+    pool: step.pool ?? "(stay)",
+    server: step.server,
+    rule: step.rule,
+    latencyMs: Date.now() - now,
+    rows,
+    error,
+    errorCode,
+    errorMessage,
+    at: now,
+  };
 }
 
 export function clientError(errno: number, sqlState: string, message: string): ClientError {

@@ -7,7 +7,16 @@ import type { Packet } from "../protocol/packet-assembler.js";
 import { encodePacket, encodePackets } from "../protocol/packet-writer.js";
 import { encodeResultSet } from "../protocol/result-set.js";
 import { forwardCommand } from "./forwarder.js";
-import { clientError, placeOn, type RoutedOutcome, type RoutedSession } from "./routed-query.js";
+import {
+  caughtUp,
+  clientError,
+  placeOn,
+  type RoutedOutcome,
+  type RoutedSession,
+  statementRecord,
+  timeoutError,
+} from "./routed-query.js";
+import { settleTimedOut } from "./statement-timeout.js";
 
 /** A statement the client prepared, as Sluice keeps it: text, class, and where it exists now. */
 interface Statement {
@@ -158,7 +167,46 @@ export class RoutedStatements {
       );
       return { kind: "answered" };
     }
+    this.session.deadline.start(step.timeoutMs);
+    try {
+      const target = await this.causalTarget(step, seq);
+      if (target === null) return { kind: "answered" };
+      return await this.executeOn(target, packet, clientId, statement, types, now);
+    } finally {
+      this.session.deadline.finish();
+    }
+  }
+
+  /**
+   * A causal read first waits on its replica for the session's last write (as a text query
+   * does); when the replica does not catch up in time it runs on the primary. Null: the client
+   * got an error already.
+   */
+  private async causalTarget(
+    step: Extract<ReturnType<RoutedSession["router"]["planFacts"]>, { kind: "forward" }>,
+    seq: number,
+  ): Promise<typeof step | null> {
+    if (step.waitGtid === null) return step;
+    if ((await placeOn(this.session, step.server, seq, false)) !== true) return null;
+    if ((await caughtUp(this.session, step.waitGtid)) || this.session.deadline.expired) return step;
+    const primary = this.session.router.primaryServer();
+    return primary === null || primary === step.server ? step : { ...step, server: primary, waitGtid: null };
+  }
+
+  private async executeOn(
+    step: Extract<ReturnType<RoutedSession["router"]["planFacts"]>, { kind: "forward" }>,
+    packet: Packet,
+    clientId: number,
+    statement: Statement,
+    types: Buffer | null,
+    now: number,
+  ): Promise<RoutedOutcome> {
+    const seq = packet.lastSeq + 1;
     if (!(await this.ensurePrepared(step.server, statement, seq))) return { kind: "answered" };
+    if (this.session.deadline.expired) {
+      this.session.write(encodePacket(seq, encodeErr(timeoutError(this.session))).bytes);
+      return { kind: "answered" };
+    }
     const on = statement.on!;
     let payload = withId(packet.payload, on.id);
     if (types === null && !on.typesSent && statement.types !== null)
@@ -171,27 +219,30 @@ export class RoutedStatements {
     held.conn.setIdle(false);
     let outcome: Awaited<ReturnType<typeof forwardCommand>>;
     try {
-      outcome = await forwardCommand(this.session.socket, this.session.input, held.conn, packetWith(payload));
+      outcome = await forwardCommand(
+        this.session.socket,
+        this.session.input,
+        held.conn,
+        packetWith(payload),
+        undefined,
+        undefined,
+        this.session.deadline,
+      );
     } finally {
       end();
     }
-    this.session.router.record({
-      fingerprint: statement.facts.fingerprint,
-      digest: statement.facts.digest,
-      pool: step.pool ?? "(stay)",
-      server: step.server,
-      rule: step.rule,
-      latencyMs: Date.now() - now,
-      error: outcome.kind === "complete" ? (outcome.state.error === undefined ? null : "server") : "lost",
-      at: now,
-    });
+    this.session.router.record(
+      statementRecord(this.session, step, statement.facts, statement.sql, outcome, now),
+    );
+    if (outcome.kind === "timed-out")
+      return settleTimedOut(this.session, held.conn, outcome, { ...step, sql: statement.sql, now });
     if (outcome.kind === "complete") {
       const st = outcome.state;
       const decision = this.session.router.afterStatement(
         statement.facts,
         statement.sql,
         step.pool,
-        { ok: st.error === undefined, status: st.status, warnings: st.warnings },
+        { ok: st.error === undefined, status: st.status, warnings: st.warnings, changes: st.changes },
         now,
       );
       held.conn.setIdle(true);
@@ -208,11 +259,14 @@ export class RoutedStatements {
     const held = this.session.held()!;
     held.conn.setIdle(false);
     const payload = Buffer.concat([Buffer.from([Command.StmtPrepare]), Buffer.from(statement.sql, "utf8")]);
+    this.session.deadline.watch(held.conn);
     const st = await held.conn.command(payload).catch((e: Error) => e);
+    this.session.deadline.unwatch();
     held.conn.setIdle(true);
     if (st instanceof Error || st.error !== undefined || st.prepared === undefined) {
-      const error =
-        st instanceof Error
+      const error = this.session.deadline.expired
+        ? timeoutError(this.session)
+        : st instanceof Error
           ? MysqlErrors.backendLost(server, `while preparing the statement: ${st.message}`)
           : clientError(
               st.error?.errno ?? 1105,

@@ -37,12 +37,19 @@ export function farewellFor(e: unknown, loggedIn: boolean): Farewell {
       case "closed":
         return { kind: "silent" };
       case "timeout":
+        // Idle between commands is 4031; a packet started and not finished (or a login not
+        // finished) is a read that timed out, 1159, as the server's net_read_timeout says.
         return {
           kind: "reply",
           seq: 0,
-          error: loggedIn ? MysqlErrors.idleTimeout(Math.round(f.ms / 1000)) : MysqlErrors.netReadTimeout(),
+          error:
+            loggedIn && !f.partial
+              ? MysqlErrors.idleTimeout(Math.round(f.ms / 1000))
+              : MysqlErrors.netReadTimeout(),
           level: "info",
-          reason: `client idle for ${f.ms} ms`,
+          reason: f.partial
+            ? `client stopped sending in the middle of a packet for ${f.ms} ms`
+            : `client idle for ${f.ms} ms`,
           protocolError: false,
         };
       case "too-large":

@@ -6,6 +6,7 @@ import type { ActiveOperations } from "../routing/active-operations.js";
 import type { RoutingEnvironment } from "../routing/session-router.js";
 import type { BackendChooser } from "./backend-chooser.js";
 import type { CredentialStore } from "./credentials.js";
+import type { SessionView } from "./session-view.js";
 
 /** Counters every session updates; the proxy handle exposes them. */
 export interface ProxyCounters {
@@ -49,6 +50,15 @@ export interface KillableSession {
   terminate(reason: string): void;
   /** a transaction is open or a statement is running: a graceful shutdown waits for it */
   readonly transactionOpen: boolean;
+  /** what SHOW SESSIONS shows of it, built on demand */
+  view(): SessionView;
+  /**
+   * KILL SESSION from the admin interface: "connection" ends the session (an open transaction is
+   * rolled back), "query" interrupts only its running statement. Returns an error text, if any.
+   */
+  killFromAdmin(scope: "connection" | "query"): Promise<string | undefined>;
+  /** settles when the session has ended and left `SessionServices.sessions` */
+  readonly done: Promise<void>;
 }
 
 /** What sessions share: one per proxy, assembled by src/runtime/proxy.ts. */

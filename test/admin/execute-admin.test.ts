@@ -69,29 +69,68 @@ function snapshot(): AdminSnapshot {
     ],
     pools: [
       {
-        pool: "reads",
         server: "db2",
-        busy: 1,
+        user: "app",
+        pools: ["replicas"],
+        open: 5,
         idle: 4,
+        leased: 1,
+        opening: 0,
         waiting: 0,
         max: 100,
+        openedTotal: 9,
+        closedTotal: 4,
         waitsTotal: 7,
         waitTimeouts: 1,
       },
+      {
+        server: "db1",
+        user: "app",
+        pools: ["primary", "replicas"],
+        open: 2,
+        idle: 0,
+        leased: 2,
+        opening: 1,
+        waiting: 3,
+        max: 100,
+        openedTotal: 2,
+        closedTotal: 0,
+        waitsTotal: 3,
+        waitTimeouts: 0,
+      },
     ],
     sessions: [
+      {
+        id: 9,
+        user: "app",
+        client: "127.0.0.1:50001",
+        listener: "main",
+        schema: null,
+        state: "running",
+        inTransaction: false,
+        backend: { server: "db2", threadId: 88 },
+        pins: [],
+        statements: 1,
+        connectedAt: NOW - 1_000,
+        lastActivity: NOW - 250,
+        statement: "SELECT SLEEP(?)",
+        statementStartedAt: NOW - 250,
+      },
       {
         id: 7,
         user: "app",
         client: "127.0.0.1:50000",
         listener: "main",
         schema: "shop",
+        state: "in transaction",
         inTransaction: true,
-        pinnedTo: "db1",
-        pinReason: "transaction",
+        backend: { server: "db1", threadId: 1234 },
+        pins: ["named_lock", "temporary_table"],
         statements: 12,
         connectedAt: NOW - 65_000,
         lastActivity: NOW - 2_500,
+        statement: null,
+        statementStartedAt: null,
       },
     ],
     rules: [
@@ -139,10 +178,60 @@ describe("executeAdmin", () => {
     });
   });
 
-  it("SHOW SESSIONS gives ages in seconds from the snapshot's clock", () => {
+  it("SHOW SESSIONS lists sessions by id with state, backend, pins and the running statement", () => {
     const r = run("SHOW SESSIONS");
+    expect(r.kind === "rows" && r.columns).toEqual([
+      "id",
+      "user",
+      "client",
+      "listener",
+      "db",
+      "state",
+      "in_transaction",
+      "backend",
+      "backend_thread",
+      "pins",
+      "statements",
+      "connected_since",
+      "idle_seconds",
+      "statement",
+      "statement_ms",
+    ]);
     expect(r.kind === "rows" && r.rows).toEqual([
-      [7, "app", "127.0.0.1:50000", "main", "shop", "yes", "db1", "transaction", 12, 65, 2],
+      [
+        7,
+        "app",
+        "127.0.0.1:50000",
+        "main",
+        "shop",
+        "in transaction",
+        "yes",
+        "db1",
+        1234,
+        "named_lock,temporary_table",
+        12,
+        "2026-01-02T03:03:00.000Z",
+        2,
+        null,
+        null,
+      ],
+      [
+        9,
+        "app",
+        "127.0.0.1:50001",
+        "main",
+        null,
+        "running",
+        "no",
+        "db2",
+        88,
+        "",
+        1,
+        "2026-01-02T03:04:04.000Z",
+        null,
+        "SELECT SLEEP(?)",
+        250,
+      ],
     ]);
   });
 
@@ -179,7 +268,10 @@ describe("executeAdmin", () => {
 
   it("SHOW POOLS and SHOW POLICY", () => {
     const pools = run("SHOW POOLS");
-    expect(pools.kind === "rows" && pools.rows).toEqual([["reads", "db2", 1, 4, 0, 100, 7, 1]]);
+    expect(pools.kind === "rows" && pools.rows).toEqual([
+      ["db1", "app", "primary,replicas", 2, 0, 2, 1, 3, 100, 2, 0, 3, 0],
+      ["db2", "app", "replicas", 5, 4, 1, 0, 0, 100, 9, 4, 7, 1],
+    ]);
     const policy = run("SHOW POLICY");
     expect(policy.kind === "rows" && policy.rows).toEqual([
       ["3", "sha256:abcd", "2026-01-02T03:03:05.000Z", "/etc/sluice/main.policy", "rule writes { … }"],
@@ -218,7 +310,14 @@ describe("executeAdmin", () => {
       sqlState: "HY000",
       message: "no session 8 (SHOW SESSIONS lists them)",
     });
-    expect(run("KILL SESSION 7")).toEqual({ kind: "action", action: { kind: "kill_session", id: 7 } });
+    expect(run("KILL SESSION 7")).toEqual({
+      kind: "action",
+      action: { kind: "kill_session", id: 7, scope: "connection" },
+    });
+    expect(run("KILL SESSION 7 QUERY")).toEqual({
+      kind: "action",
+      action: { kind: "kill_session", id: 7, scope: "query" },
+    });
   });
 });
 
@@ -239,8 +338,8 @@ describe("runAdminStatement", () => {
       calls.push(`switchover ${target}`);
       return { kind: "error", message: "replicas did not catch up in 30s" };
     },
-    async killSession(id) {
-      calls.push(`kill ${id}`);
+    async killSession(id, scope) {
+      calls.push(`kill ${id}${scope === "query" ? " query" : ""}`);
       return { kind: "ok", message: `session ${id} killed` };
     },
   };
@@ -267,7 +366,7 @@ describe("runAdminStatement", () => {
       kind: "ok",
       message: "session 7 killed",
     });
-    expect(await runAdminStatement("KILL SESSION 9", snapshot, actions)).toMatchObject({
+    expect(await runAdminStatement("KILL SESSION 10", snapshot, actions)).toMatchObject({
       kind: "error",
       code: 1094,
     });

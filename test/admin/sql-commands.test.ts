@@ -36,7 +36,8 @@ describe("parseAdminCommand", () => {
     ["SET SERVER 'online' ONLINE", { kind: "set_server", server: "online", state: "online" }],
     ["SWITCHOVER TO db3", { kind: "switchover", target: "db3" }],
     ['switchover to "db 3"', { kind: "switchover", target: "db 3" }],
-    ["KILL SESSION 42", { kind: "kill_session", id: 42 }],
+    ["KILL SESSION 42", { kind: "kill_session", id: 42, scope: "connection" }],
+    ["kill session 42 query;", { kind: "kill_session", id: 42, scope: "query" }],
   ])("%s", (text, expected) => {
     expect(parsed(text)).toEqual(expected);
   });
@@ -58,8 +59,9 @@ describe("parseAdminCommand", () => {
     ["SET SERVER db2 OFFLINE", "syntax: SET SERVER name MAINTENANCE|ONLINE|DRAIN"],
     ["SET SERVER db2", "syntax: SET SERVER name MAINTENANCE|ONLINE|DRAIN"],
     ["SWITCHOVER db3", "syntax: SWITCHOVER TO name"],
-    ["KILL SESSION abc", "syntax: KILL SESSION id (a number from SHOW SESSIONS)"],
-    ["KILL 42", "syntax: KILL SESSION id (a number from SHOW SESSIONS)"],
+    ["KILL SESSION abc", "syntax: KILL SESSION id [QUERY] (id: a number from SHOW SESSIONS)"],
+    ["KILL 42", "syntax: KILL SESSION id [QUERY] (id: a number from SHOW SESSIONS)"],
+    ["KILL SESSION 42 CONNECTION", "syntax: KILL SESSION id [QUERY] (id: a number from SHOW SESSIONS)"],
     ["SHOW SERVERS; SHOW POOLS", "one statement at a time, please"],
     ["SWITCHOVER TO 'db3", /^unterminated quote/],
   ])("rejects %j", (text, message) => {

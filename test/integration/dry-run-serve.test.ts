@@ -18,8 +18,8 @@ const cluster = useCluster();
 /**
  * The policy `serve` applies in this test (the proxy routes by it). The comparison is per server
  * and per statement kind. With default.policy it would also count Sluice's own control reads
- * (`SELECT @@last_gtid` after writes, for causal reads) on the primary, which the general log of
- * the direct run cannot show; primary-only.policy keeps the counters exact.
+ * (`SELECT MASTER_GTID_WAIT(…)` on a replica before a causal read), which the general log of the
+ * direct run cannot show; primary-only.policy keeps the counters exact.
  */
 const SERVE_POLICY = "policies/primary-only.policy";
 

@@ -178,6 +178,20 @@ describe("idle timeout", () => {
     expect(p.busyBackendConnections("primary")).toBe(0);
   });
 
+  it("gives a logged-in client that stalls in the middle of a packet 1159 (08S01), not the idle 4031", async () => {
+    const p = await proxyWith({ timeouts: { clientIdleMs: 400 } });
+    const { app } = cluster.info.users;
+    const { client } = await rawLogin(p.host, p.port, app.user, app.password);
+    client.sendRaw(Buffer.from([100, 0, 0, 0, 0x03, ...Buffer.from("SELECT")])); // 7 of 100 bytes
+    const reply = await client.read(3000);
+    expect(reply?.payload[0]).toBe(0xff);
+    expect(reply?.payload.readUInt16LE(1)).toBe(1159);
+    expect(reply?.payload.toString("latin1", 4, 9)).toBe("08S01");
+    expect(reply?.payload.toString("utf8", 9)).toBe("Got timeout reading communication packets");
+    expect(await client.read()).toBeUndefined();
+    await waitFor("the session to end", () => p.counters.activeSessions === 0);
+  });
+
   it("gives a client that never finishes its login a read timeout (1159), not a hung slot", async () => {
     const p = await proxyWith({ timeouts: { handshakeMs: 400 } });
     const c = await RawClient.open(p.host, p.port);

@@ -64,7 +64,7 @@ export async function startRoutedProxy(
   cluster: ClusterControl,
   policyFile: string,
   overrides: Partial<ProxyOptions> = {},
-  setup: Partial<Pick<RoutingSetup, "onStatement" | "onDecision">> = {},
+  setup: Partial<Pick<RoutingSetup, "onStatement" | "onDecision" | "releaseAfterMs">> = {},
 ): Promise<{ readonly proxy: ProxyHandle; readonly operations: ActiveOperations }> {
   const loaded = await loadActivePolicy([policyFile], 1);
   if (loaded.kind !== "ok") throw new Error(loaded.report);

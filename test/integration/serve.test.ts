@@ -12,6 +12,7 @@ import { freePorts } from "../../src/cluster/free-port.js";
 import { SluiceRuntime } from "../../src/runtime/sluice-runtime.js";
 import { useCluster } from "../support/cluster.js";
 import { parsePrometheusText } from "../support/prometheus-text-parser.js";
+import { metricSum as sum } from "./serve-process.js";
 
 const run = promisify(execFile);
 const cluster = useCluster();
@@ -45,18 +46,6 @@ function admin(sql: string) {
 async function metrics() {
   const response = await fetch(`http://127.0.0.1:${ports.http}/metrics`);
   return parsePrometheusText(await response.text());
-}
-
-function sum(
-  families: Awaited<ReturnType<typeof metrics>>,
-  name: string,
-  labels: Record<string, string> = {},
-): number {
-  const family = families.get(name);
-  if (family === undefined) return 0;
-  return family.samples
-    .filter((s) => Object.entries(labels).every(([k, v]) => s.labels[k] === v))
-    .reduce((n, s) => n + s.value, 0);
 }
 
 beforeAll(async () => {
@@ -118,6 +107,7 @@ describe("sluice serve", () => {
         sum(before, "sluice_statements_total", { pool: "replicas" }),
     ).toBe(30);
     expect(sum(after, "sluice_policy_info", { version: runtime.policy.version })).toBe(1);
+    expect(sum(after, "sluice_server_state", { server: "primary", state: "up" })).toBe(1);
 
     const rules = await admin("SHOW RULES");
     expect(rules.stdout).toMatch(/\breads\b\troute\t\d+/);

@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import type { QueryLogConfig } from "../../src/config/types.js";
-import { QueryLog, QueryLogDecider, type StatementRecord } from "../../src/log/query-log.js";
+import { type LoggedStatement, QueryLog, QueryLogDecider } from "../../src/log/query-log.js";
 import { redactLiterals } from "../../src/log/redact-literals.js";
 
 const settings: QueryLogConfig = {
@@ -15,7 +15,7 @@ const settings: QueryLogConfig = {
   destination: { kind: "stdout" },
 };
 
-const stmt = (over: Partial<StatementRecord> = {}): StatementRecord => ({
+const stmt = (over: Partial<LoggedStatement> = {}): LoggedStatement => ({
   session: 1,
   user: "app",
   schema: "shop",
@@ -25,9 +25,10 @@ const stmt = (over: Partial<StatementRecord> = {}): StatementRecord => ({
   pool: "reads",
   server: "db2",
   rule: "reads",
-  durationMs: 5,
+  latencyMs: 5,
   rows: 1,
-  error: null,
+  errorCode: null,
+  errorMessage: null,
   ...over,
 });
 
@@ -72,7 +73,7 @@ describe("QueryLogDecider", () => {
 });
 
 describe("QueryLog", () => {
-  function logged(config: QueryLogConfig, records: StatementRecord[]) {
+  function logged(config: QueryLogConfig, records: LoggedStatement[]) {
     const lines: Record<string, unknown>[] = [];
     const stream = new Writable({
       write(chunk, _e, done) {
@@ -94,35 +95,42 @@ describe("QueryLog", () => {
       }),
       stmt(),
     ]);
-    expect(lines.map((l) => l.sql)).toEqual([
+    expect(lines.map((l) => l.statement)).toEqual([
       "SELECT * FROM `users` WHERE `email` = ? AND `age` > ?",
       "SELECT * FROM users WHERE email = ? AND age > ?",
     ]);
     expect(lines[0]).toMatchObject({
       reason: "full",
-      fingerprint: "0123456789abcdef",
+      session: 1,
+      user: "app",
+      db: "shop",
+      digest: "0123456789abcdef",
       pool: "reads",
       server: "db2",
+      rule: "reads",
+      latencyMs: 5,
       rows: 1,
+      errorCode: null,
     });
     expect(JSON.stringify(lines)).not.toContain("alice");
   });
 
   it("logs the text as sent when redaction is off, slow statements as warnings, errors redacted", async () => {
-    const lines = await logged({ ...settings, redactLiterals: false }, [stmt({ durationMs: 150 }), stmt()]);
+    const lines = await logged({ ...settings, redactLiterals: false }, [stmt({ latencyMs: 150 }), stmt()]);
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({ level: 40, reason: "slow", sql: stmt().text, durationMs: 150 });
+    expect(lines[0]).toMatchObject({ level: 40, reason: "slow", statement: stmt().text, latencyMs: 150 });
     const errs = await logged({ ...settings, full: true }, [
       stmt({
         text: "INSERT INTO u VALUES ('bob')",
-        error: { code: 1062, message: "Duplicate entry 'bob' for key 'PRIMARY'" },
+        errorCode: 1062,
+        errorMessage: "Duplicate entry 'bob' for key 'PRIMARY'",
       }),
     ]);
     expect(errs[0]).toMatchObject({
       level: 40,
       errorCode: 1062,
       error: "Duplicate entry ? for key ?",
-      sql: "INSERT INTO u VALUES (?)",
+      statement: "INSERT INTO u VALUES (?)",
     });
   });
 });

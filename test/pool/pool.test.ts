@@ -46,6 +46,17 @@ const limits: PoolLimits = {
 };
 
 const key = (user: string, server = "primary"): PoolKey => ({ server, user, profile: "p" });
+
+/** Random pool traffic: acquires for two users, releases, and servers closing connections. */
+const poolOps = (maxLength: number) =>
+  fc.array(
+    fc.oneof(
+      fc.record({ op: fc.constant("acquire" as const), user: fc.constantFrom("a", "b") }),
+      fc.record({ op: fc.constant("release" as const), index: fc.nat(), reusable: fc.boolean() }),
+      fc.record({ op: fc.constant("kill" as const), index: fc.nat(), idleOnly: fc.boolean() }),
+    ),
+    { maxLength },
+  );
 const tick = () => new Promise((r) => setTimeout(r, 1));
 
 function makePool(l: Partial<PoolLimits> = {}) {
@@ -61,45 +72,35 @@ function makePool(l: Partial<PoolLimits> = {}) {
 describe("Pool", () => {
   it("never exceeds maxPerServer and never hands out a closed or leased connection (random runs)", async () => {
     await fc.assert(
-      fc.asyncProperty(
-        fc.array(
-          fc.oneof(
-            fc.record({ op: fc.constant("acquire" as const), user: fc.constantFrom("a", "b") }),
-            fc.record({ op: fc.constant("release" as const), index: fc.nat(), reusable: fc.boolean() }),
-            fc.record({ op: fc.constant("kill-idle" as const), index: fc.nat() }),
-          ),
-          { maxLength: 40 },
-        ),
-        async (ops) => {
-          const { pool, opened } = makePool({ acquireTimeoutMs: 5, minIdle: 1 });
-          const held: { conn: MemConn; k: PoolKey }[] = [];
-          for (const o of ops) {
-            if (o.op === "acquire") {
-              const k = key(o.user);
-              try {
-                const conn = await pool.acquire(k);
-                expect(conn.closed).toBe(false);
-                expect(conn.leased).toBe(false);
-                conn.leased = true;
-                held.push({ conn, k });
-              } catch (e) {
-                expect(e).toBeInstanceOf(PoolTimeoutError);
-              }
-            } else if (o.op === "release" && held.length > 0) {
-              const [h] = held.splice(o.index % held.length, 1);
-              h!.conn.leased = false;
-              pool.release(h!.k, h!.conn, o.reusable);
-            } else if (o.op === "kill-idle") {
-              const idle = opened.filter((c) => c.idle && !c.closed);
-              idle[o.index % Math.max(1, idle.length)]?.destroy();
+      fc.asyncProperty(poolOps(40), async (ops) => {
+        const { pool, opened } = makePool({ acquireTimeoutMs: 5, minIdle: 1 });
+        const held: { conn: MemConn; k: PoolKey }[] = [];
+        for (const o of ops) {
+          if (o.op === "acquire") {
+            const k = key(o.user);
+            try {
+              const conn = await pool.acquire(k);
+              expect(conn.closed).toBe(false);
+              expect(conn.leased).toBe(false);
+              conn.leased = true;
+              held.push({ conn, k });
+            } catch (e) {
+              expect(e).toBeInstanceOf(PoolTimeoutError);
             }
-            await tick();
-            expect(pool.openCount("primary")).toBeLessThanOrEqual(limits.maxPerServer);
-            expect(opened.filter((c) => !c.closed).length).toBeLessThanOrEqual(limits.maxPerServer);
+          } else if (o.op === "release" && held.length > 0) {
+            const [h] = held.splice(o.index % held.length, 1);
+            h!.conn.leased = false;
+            pool.release(h!.k, h!.conn, o.reusable);
+          } else if (o.op === "kill") {
+            const idle = opened.filter((c) => c.idle && !c.closed);
+            idle[o.index % Math.max(1, idle.length)]?.destroy();
           }
-          pool.close();
-        },
-      ),
+          await tick();
+          expect(pool.openCount("primary")).toBeLessThanOrEqual(limits.maxPerServer);
+          expect(opened.filter((c) => !c.closed).length).toBeLessThanOrEqual(limits.maxPerServer);
+        }
+        pool.close();
+      }),
       { numRuns: 60 },
     );
   });
@@ -160,5 +161,109 @@ describe("Pool", () => {
     expect(pool.idleCount(key("a"))).toBe(3);
     pool.sweep(Date.now() + 10);
     expect(pool.idleCount(key("a"))).toBe(2);
+  });
+});
+
+describe("Pool.stats (SHOW POOLS)", () => {
+  it("agrees with the connections themselves after any sequence of acquires, releases and deaths", async () => {
+    await fc.assert(
+      fc.asyncProperty(poolOps(30), async (ops) => {
+        const { pool, opened } = makePool({ acquireTimeoutMs: 2, minIdle: 1 });
+        const held: { conn: MemConn; k: PoolKey }[] = [];
+        for (const o of ops) {
+          if (o.op === "acquire") {
+            const k = key(o.user);
+            const conn = await pool.acquire(k).catch(() => undefined);
+            if (conn !== undefined) held.push({ conn, k });
+          } else if (o.op === "release" && held.length > 0) {
+            const [h] = held.splice(o.index % held.length, 1);
+            pool.release(h!.k, h!.conn, o.reusable);
+          } else if (o.op === "kill") {
+            const live = opened.filter((c) => !c.closed && (c.idle || !o.idleOnly));
+            live[o.index % Math.max(1, live.length)]?.destroy();
+          }
+          await tick();
+          for (let i = held.length - 1; i >= 0; i--) if (held[i]!.conn.closed) held.splice(i, 1);
+          const stats = pool.stats();
+          for (const s of stats) {
+            expect(s.open).toBe(s.openedTotal - s.closedTotal);
+            expect(s.idle).toBe(pool.idleCount(s.key));
+            expect(s.leased).toBe(held.filter((h) => h.k.user === s.key.user).length);
+            expect(s.opening + s.waiting).toBe(0);
+          }
+          const open = stats.reduce((n, s) => n + s.open, 0);
+          expect(open).toBe(opened.filter((c) => !c.closed).length);
+          expect(open).toBe(pool.openCount("primary"));
+        }
+        pool.close();
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it("counts callers waiting for room, waits and timeouts per key", async () => {
+    const { pool } = makePool({ maxPerServer: 1, acquireTimeoutMs: 30 });
+    const c1 = await pool.acquire(key("a"));
+    const waiting = pool.acquire(key("b")).catch((e: unknown) => e);
+    await tick();
+    const during = pool.stats().find((s) => s.key.user === "b");
+    expect(during).toMatchObject({ waiting: 1, waitsTotal: 1, waitTimeouts: 0, open: 0, max: 1 });
+    expect(await waiting).toBeInstanceOf(PoolTimeoutError);
+    expect(pool.stats().find((s) => s.key.user === "b")).toMatchObject({ waiting: 0, waitTimeouts: 1 });
+    expect(pool.stats().find((s) => s.key.user === "a")).toMatchObject({ open: 1, leased: 1, idle: 0 });
+    pool.release(key("a"), c1, true);
+    pool.close();
+  });
+});
+
+describe("Pool: giving back without a reset, and holders that yield", () => {
+  it("a connection given back with reset false is idle at once and not reset", async () => {
+    const { pool } = makePool({ maxPerServer: 1 });
+    const c = await pool.acquire(key("a"));
+    pool.release(key("a"), c, true, false);
+    expect(c.resets).toBe(0);
+    expect(pool.idleCount(key("a"))).toBe(1);
+    expect(await pool.acquire(key("a"))).toBe(c);
+    expect(pool.counters).toMatchObject({ resetsSkipped: 1, resets: 0 });
+    pool.close();
+  });
+
+  it("a caller that would wait takes a connection offered by a holder, before any timeout", async () => {
+    const { pool } = makePool({ maxPerServer: 1, acquireTimeoutMs: 60_000 });
+    const c = await pool.acquire(key("a"));
+    let gaveBack = 0;
+    pool.offerYield("primary", () => {
+      gaveBack++;
+      pool.release(key("a"), c, true);
+    });
+    // another key: the yielded idle connection is closed to make room for a new one
+    const d = await pool.acquire(key("b"));
+    expect(gaveBack).toBe(1);
+    expect(pool.counters.yields).toBe(1);
+    expect(pool.openCount("primary")).toBe(1);
+    pool.release(key("b"), d, true);
+    pool.close();
+  });
+
+  it("a withdrawn offer is not taken, and an offer made while callers wait is taken at once", async () => {
+    const { pool } = makePool({ maxPerServer: 1, acquireTimeoutMs: 20 });
+    const c = await pool.acquire(key("a"));
+    const withdraw = pool.offerYield("primary", () => pool.release(key("a"), c, true));
+    withdraw();
+    expect(await pool.acquire(key("a")).catch((e: unknown) => e)).toBeInstanceOf(PoolTimeoutError);
+    const { pool: busy } = makePool({ maxPerServer: 1, acquireTimeoutMs: 60_000 });
+    const e = await busy.acquire(key("a"));
+    const waiting = busy.acquire(key("a"));
+    await tick();
+    let gaveBack = false;
+    busy.offerYield("primary", () => {
+      gaveBack = true;
+      busy.release(key("a"), e, true, false);
+    });
+    expect(gaveBack).toBe(true);
+    expect(await waiting).toBe(e);
+    pool.release(key("a"), c, true);
+    pool.close();
+    busy.close();
   });
 });

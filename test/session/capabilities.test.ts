@@ -6,6 +6,7 @@ import {
   parseProfileKey,
   profileKey,
   profileOf,
+  SERVER_PROVIDED_FLAGS,
 } from "../../src/session/capabilities.js";
 
 describe("capability flags", () => {
@@ -27,5 +28,14 @@ describe("capability flags", () => {
     expect(p.capabilities).toBe((Capability.DeprecateEof | Capability.MultiResults) >>> 0);
     expect(parseProfileKey(profileKey(p))).toEqual(p);
     expect(profileKey(profileOf(negotiated & ~Capability.DeprecateEof, 224))).not.toBe(profileKey(p));
+  });
+
+  it("clients with and without SESSION_TRACK share a profile (backends always track; Sluice strips)", () => {
+    const negotiated = Capability.Protocol41 | Capability.DeprecateEof | Capability.MultiResults;
+    expect(profileKey(profileOf(negotiated | Capability.SessionTrack, 45))).toBe(
+      profileKey(profileOf(negotiated, 45)),
+    );
+    expect(SERVER_PROVIDED_FLAGS & Capability.SessionTrack).toBe(Capability.SessionTrack);
+    expect((SERVER_PROVIDED_FLAGS & PROFILE_FLAGS) >>> 0).toBe(PROFILE_FLAGS);
   });
 });

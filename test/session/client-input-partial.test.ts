@@ -36,7 +36,27 @@ describe("ClientInput: a started packet must keep arriving", () => {
       (e: unknown) => (e instanceof InputError ? e.failure : e),
     );
     client.write(Buffer.from([100, 0, 0, 0, 3, 0x53])); // declares 100 bytes, sends 2
-    expect(await read).toEqual({ kind: "timeout", ms: 200 });
+    expect(await read).toEqual({ kind: "timeout", ms: 200, partial: true });
+  });
+
+  it("the idle timeout says whether the client had started a packet when it fired", async () => {
+    const { sluice, client } = await pair();
+    const input = new ClientInput(sluice, 1024 * 1024, 60_000);
+    const idle = await input.next(150).then(
+      () => "packet",
+      (e: unknown) => (e instanceof InputError ? e.failure : e),
+    );
+    expect(idle).toEqual({ kind: "timeout", ms: 150, partial: false });
+
+    const other = await pair();
+    const stalled = new ClientInput(other.sluice, 1024 * 1024, 60_000);
+    const read = stalled.next(150).then(
+      () => "packet",
+      (e: unknown) => (e instanceof InputError ? e.failure : e),
+    );
+    other.client.write(Buffer.from([100, 0, 0, 0, 3, 0x53])); // declares 100 bytes, sends 2
+    expect(await read).toEqual({ kind: "timeout", ms: 150, partial: true });
+    client.end();
   });
 
   it("keeps waiting while bytes keep coming, and never times out an idle reader without a partial packet", async () => {

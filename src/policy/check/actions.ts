@@ -1,5 +1,5 @@
 /** Checks actions: pool names exist, deny codes are valid, respond rows match their columns. */
-import type { ActionNode, RespondCell as CellNode, Name } from "../ast.js";
+import type { ActionNode, RespondCell as CellNode, Name, Span } from "../ast.js";
 import type { Diagnostic } from "../diagnostics.js";
 import {
   type Action,
@@ -7,9 +7,11 @@ import {
   DEFAULT_DENY_SQLSTATE,
   type RespondCell,
   type RouteTarget,
+  type StatementTimeout,
 } from "../ir.js";
 import { checkRegex } from "./conditions.js";
 import { suggestion } from "./did-you-mean.js";
+import { lowerTimeout } from "./timeouts.js";
 
 const SESSION_CELLS = ["user", "schema", "client_address"] as const;
 
@@ -22,6 +24,10 @@ export function lowerAction(
   const logMod = node.modifiers.find((m) => m.kind === "log");
   const log = logMod?.kind === "log" ? { message: logMod.message?.value ?? null } : null;
   const base = node.base;
+  const timeout = actionTimeout(node, diagnostics);
+  if (timeout === "invalid") return undefined;
+  // spread into each action: absent when not written, so policies without it keep their hash
+  const limit = timeout === undefined ? {} : { timeout };
   const target = (name: Name): RouteTarget | undefined => {
     if (name.text === "stay") return { kind: "stay" };
     if (poolNames.includes(name.text)) return { kind: "pool", pool: name.text };
@@ -37,7 +43,7 @@ export function lowerAction(
   switch (base.kind) {
     case "route": {
       const t = target(base.target);
-      return t && { kind: "route", target: t, tags, log };
+      return t && { kind: "route", target: t, tags, log, ...limit };
     }
     case "deny": {
       const code = base.code?.value ?? DEFAULT_DENY_CODE;
@@ -76,6 +82,7 @@ export function lowerAction(
           target: t,
           tags,
           log,
+          ...limit,
         };
       }
       if (!t) return undefined;
@@ -85,12 +92,19 @@ export function lowerAction(
         target: t,
         tags,
         log,
+        ...limit,
       };
     }
     case "respond-expand": {
       const t = target(base.target);
       return (
-        t && { kind: "respond", response: { kind: "expand", sql: base.sql.value, target: t }, tags, log }
+        t && {
+          kind: "respond",
+          response: { kind: "expand", sql: base.sql.value, target: t },
+          tags,
+          log,
+          ...limit,
+        }
       );
     }
     case "respond-rows": {
@@ -118,6 +132,33 @@ export function lowerAction(
         : undefined;
     }
   }
+}
+
+/**
+ * The action's `timeout`, if written once, with a fitting value and on an action that sends the
+ * statement to a server; "invalid" after reporting SLU215 otherwise.
+ */
+function actionTimeout(
+  node: ActionNode,
+  diagnostics: Diagnostic[],
+): StatementTimeout | undefined | "invalid" {
+  const written = node.modifiers.filter((m) => m.kind === "timeout");
+  const first = written[0];
+  if (first === undefined) return undefined;
+  const report = (span: Span, message: string, hint: string): "invalid" => {
+    diagnostics.push({ code: "SLU215", severity: "error", message, span, hint });
+    return "invalid";
+  };
+  const second = written[1];
+  if (second !== undefined) return report(second.span, "the action has two timeouts", "keep one of them");
+  if (node.base.kind === "deny" || node.base.kind === "respond-rows")
+    return report(
+      first.span,
+      `\`${node.base.kind === "deny" ? "deny" : "respond columns"}\` answers without a server: there is no statement to time out`,
+      "put the timeout on a rule that routes (route, rewrite … then route, respond expand … then route)",
+    );
+  const t = lowerTimeout(first.value, "timeout");
+  return t.kind === "problem" ? report(first.value.span, t.message, t.hint) : t;
 }
 
 function lowerCell(cell: CellNode, diagnostics: Diagnostic[], fail: () => void): RespondCell {

@@ -1,7 +1,7 @@
 /** Checks pool declarations: known properties with well-typed values, role xor servers, fallbacks. */
 import type { Item, PoolProperty, PropValue } from "../ast.js";
 import type { Diagnostic } from "../diagnostics.js";
-import type { Consistency, PoolSelect, PoolSpec } from "../ir.js";
+import type { Consistency, PoolSelect, PoolSpec, StatementTimeout } from "../ir.js";
 import {
   BALANCE_METHODS,
   type BalanceMethod,
@@ -11,6 +11,7 @@ import {
   type PoolRole,
 } from "../vocabulary.js";
 import { suggestion } from "./did-you-mean.js";
+import { lowerTimeout } from "./timeouts.js";
 
 type PoolItem = Extract<Item, { kind: "pool" }>;
 
@@ -23,6 +24,7 @@ export function checkPool(item: PoolItem, diagnostics: Diagnostic[]): PoolSpec |
   let maxLagMs: number | null = null;
   let fallback: PoolSpec["fallback"] = { kind: "error" };
   let consistency: Consistency = { kind: "none" };
+  let statementTimeout: StatementTimeout | undefined;
   let ok = true;
   const bad = (prop: PoolProperty | PropValue, message: string, hint: string): void => {
     diagnostics.push({ code: "SLU209", severity: "error", message, span: prop.span, hint });
@@ -127,6 +129,12 @@ export function checkPool(item: PoolItem, diagnostics: Diagnostic[]): PoolSpec |
             suggestion(word(v), CONSISTENCY_MODES, "modes"),
           );
         break;
+      case "statement_timeout": {
+        const t = lowerTimeout(v, "statement_timeout =");
+        if (t.kind === "problem") bad(v, t.message, t.hint);
+        else statementTimeout = t;
+        break;
+      }
     }
   }
   if ((roleProp === undefined) === (serversProp === undefined)) {
@@ -141,7 +149,17 @@ export function checkPool(item: PoolItem, diagnostics: Diagnostic[]): PoolSpec |
   }
   // Even with errors, a pool whose servers are known is kept so its fallback and uses are checked.
   if (select === undefined || (!ok && roleProp === undefined && serversProp === undefined)) return undefined;
-  return { name: item.name.text, select, balance, maxLagMs, fallback, consistency, span: item.name.span };
+  return {
+    name: item.name.text,
+    select,
+    balance,
+    maxLagMs,
+    fallback,
+    consistency,
+    // absent rather than undefined, so policies without it keep their hash
+    ...(statementTimeout === undefined ? {} : { statementTimeout }),
+    span: item.name.span,
+  };
 }
 
 function word(v: PropValue): string {

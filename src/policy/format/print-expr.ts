@@ -106,11 +106,14 @@ export function printBaseAction(a: BaseActionNode): string {
 }
 
 export function printModifier(m: ModifierNode): string {
-  return m.kind === "tag"
-    ? `tag ${quote(m.value.value)}`
-    : m.message
-      ? `log ${quote(m.message.value)}`
-      : "log";
+  switch (m.kind) {
+    case "tag":
+      return `tag ${quote(m.value.value)}`;
+    case "log":
+      return m.message ? `log ${quote(m.message.value)}` : "log";
+    case "timeout":
+      return `timeout ${m.value.kind === "duration" ? m.value.duration.text : m.value.kind === "number" ? m.value.text : m.value.value}`;
+  }
 }
 
 /** `-> action` lines; parts that would pass the width go on their own indented lines. */

@@ -7,7 +7,7 @@
 import { classify } from "../../classifier/classify.js";
 import type { Diagnostic } from "../diagnostics.js";
 import { UNSAFE_FOR_REPLICA, UNSAFE_FOR_STAY } from "../domain/feasibility.js";
-import type { Action, Cond, PoolSpec, RouteTarget } from "../ir.js";
+import { type Action, actionTarget, type Cond, type PoolSpec } from "../ir.js";
 import { type LintContext, mkAnd, ruleSpan } from "./context.js";
 
 export function mayReachReplica(
@@ -22,23 +22,11 @@ export function mayReachReplica(
   return pool.fallback.kind === "pool" && mayReachReplica(pools, pool.fallback.pool, seen);
 }
 
-function targetOf(action: Action): RouteTarget | null {
-  switch (action.kind) {
-    case "route":
-    case "rewrite":
-      return action.target;
-    case "respond":
-      return action.response.kind === "expand" ? action.response.target : null;
-    case "deny":
-      return null;
-  }
-}
-
 export function unsafeRoutes(ctx: LintContext, skip: ReadonlySet<number>): Diagnostic[] {
   const { policy } = ctx;
   const out: Diagnostic[] = [];
   const check = (i: number, action: Action, name: string) => {
-    const target = targetOf(action);
+    const target = actionTarget(action);
     if (!target) return;
     const replica = target.kind === "pool" && mayReachReplica(policy.pools, target.pool);
     let unsafe: Cond | null = target.kind === "stay" ? UNSAFE_FOR_STAY : replica ? UNSAFE_FOR_REPLICA : null;

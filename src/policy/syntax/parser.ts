@@ -359,6 +359,17 @@ export class PolicyParser extends CstParser {
           this.OPTION(() => this.CONSUME1(T.StringTok));
         },
       },
+      {
+        // `none` and unit-less numbers parse so the checker can explain them (SLU215)
+        ALT: () => {
+          this.CONSUME(T.Timeout);
+          this.OR1([
+            { ALT: () => this.CONSUME(T.Duration) },
+            { ALT: () => this.CONSUME(T.NumberTok) },
+            { ALT: () => this.CONSUME(T.Identifier) },
+          ]);
+        },
+      },
     ]);
   });
 }

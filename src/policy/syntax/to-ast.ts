@@ -21,6 +21,7 @@ import type {
   RespondCell,
   Span,
   StringLit,
+  TimeoutValue,
   Value,
 } from "../ast.js";
 import { joinSpans, tokenSpan } from "./span.js";
@@ -297,8 +298,12 @@ function toAction(r: Reader, ctx: Children): ActionNode | undefined {
   for (const m of r.nodes(ctx, "modifier")) {
     const tag = r.tok(m.children, "Tag");
     const log = r.tok(m.children, "Log");
+    const timeout = r.tok(m.children, "Timeout");
     const str = r.tok(m.children, "String");
-    if (tag && str)
+    const value = timeout ? toTimeoutValue(r, m.children) : undefined;
+    if (timeout && value)
+      modifiers.push({ kind: "timeout", value, span: joinSpans(r.span(timeout), value.span) });
+    else if (tag && str)
       modifiers.push({ kind: "tag", value: r.string(str), span: joinSpans(r.span(tag), r.span(str)) });
     else if (log) {
       const span = str ? joinSpans(r.span(log), r.span(str)) : r.span(log);
@@ -307,6 +312,15 @@ function toAction(r: Reader, ctx: Children): ActionNode | undefined {
   }
   const last = modifiers.at(-1);
   return { base, modifiers, span: last ? joinSpans(base.span, last.span) : base.span };
+}
+
+function toTimeoutValue(r: Reader, ctx: Children): TimeoutValue | undefined {
+  const d = r.tok(ctx, "Duration");
+  if (d) return { kind: "duration", duration: r.duration(d), span: r.span(d) };
+  const n = r.tok(ctx, "Number");
+  if (n) return r.number(n);
+  const id = r.tok(ctx, "Identifier");
+  return id ? { kind: "word", value: id.image, span: r.span(id) } : undefined;
 }
 
 function toBaseAction(r: Reader, ctx: Children): BaseActionNode | undefined {

@@ -59,6 +59,7 @@ export const Expand = soft("expand");
 export const Tag = soft("tag");
 export const Log = soft("log");
 export const Weight = soft("weight");
+export const Timeout = soft("timeout");
 
 export const Duration = createToken({
   name: "Duration",
@@ -113,7 +114,20 @@ export const HARD_KEYWORDS = [
   Rewrite,
   Respond,
 ];
-export const SOFT_KEYWORDS = [Code, Sqlstate, Digest, To, Then, Columns, Row, Expand, Tag, Log, Weight];
+export const SOFT_KEYWORDS = [
+  Code,
+  Sqlstate,
+  Digest,
+  To,
+  Then,
+  Columns,
+  Row,
+  Expand,
+  Tag,
+  Log,
+  Weight,
+  Timeout,
+];
 
 /** Order matters: longer and more specific patterns first. */
 export const ALL_TOKENS: TokenType[] = [

@@ -5,6 +5,7 @@
  */
 import type { Facts } from "../../classifier/facts.js";
 import type { Decision } from "../compile/decide.js";
+import { actionTarget } from "../ir.js";
 import type { SessionFacts } from "../session-facts.js";
 
 export function stepSession(session: SessionFacts, facts: Facts, decision: Decision): SessionFacts {
@@ -32,13 +33,7 @@ export function stepSession(session: SessionFacts, facts: Facts, decision: Decis
     } else if (e.kind === "get_lock" || e.kind === "lock_tables") pinned = true;
     else if (e.kind === "unlock_tables" || (e.kind === "release_lock" && e.all)) pinned = false;
   }
-  const action = decision.action;
-  const target =
-    action.kind === "route" || action.kind === "rewrite"
-      ? action.target
-      : action.kind === "respond" && action.response.kind === "expand"
-        ? action.response.target
-        : null;
+  const target = actionTarget(decision.action);
   if (target?.kind === "pool") previousPool = target.pool;
   return {
     ...session,

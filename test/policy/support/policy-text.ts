@@ -38,6 +38,9 @@ const ACTIONS = [
   'respond columns ("a", "b") row ("x", 1) row (user, null)',
   'rewrite /SELECT \\*/i to "SELECT id" then route primary',
   'rewrite digest "SELECT ?" to "SELECT 1" then route primary',
+  "route replicas timeout 500ms",
+  'route primary timeout none tag "t"',
+  'respond expand "SHOW TABLES" then route replicas timeout 2s log',
 ];
 
 const space = fc.constantFrom(" ", "  ", "\n  ", "\n", " \t");
@@ -70,7 +73,7 @@ export const policyText: fc.Arbitrary<string> = fc
     blank: fc.constantFrom("\n", "\n\n", "\n\n\n"),
   })
   .map(({ header, rules, tail, poolComment, blank }) => {
-    const pools = `pool primary {${blank}  role = primary  # main\n}\n${poolComment}pool replicas { role = replica max_lag = 2s fallback = primary }\n`;
+    const pools = `pool primary {${blank}  role = primary  # main\n}\n${poolComment}pool replicas { role = replica max_lag = 2s fallback = primary statement_timeout = 30s }\n`;
     const body = rules
       .map(([c, cond, action, s1, s2, t], i) => `${c}rule r${i}${s1}when ${cond}${s2}-> ${action}${t}\n`)
       .join(blank);

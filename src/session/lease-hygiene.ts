@@ -1,0 +1,159 @@
+import type { Facts } from "../classifier/facts.js";
+import { BUILTIN_FUNCTIONS, SIDE_EFFECT_FUNCTIONS } from "../classifier/functions.js";
+import { Command } from "../protocol/constants.js";
+
+/**
+ * What Sluice's own classification knows about the session state a lease leaves on its backend
+ * connection, so that a connection going back to the pool skips COM_RESET_CONNECTION only when
+ * nothing a reset would undo can have changed, and a leased connection skips COM_INIT_DB when it
+ * already has the session's database.
+ *
+ * Safe by default: a lease starts "clean"; every command forwarded on it makes it "changed",
+ * except COM_QUERY, which makes it "unvetted" until the routed path vets the statement's facts
+ * (`statementVetted`). A connection Sluice knows nothing about counts as changed. Keyed by the
+ * connection object, so the forwarder (which knows no leases) can mark it.
+ */
+type Hygiene = "clean" | "unvetted" | "changed";
+
+const marks = new WeakMap<object, Hygiene>();
+/** the database Sluice itself selected on a connection, while nothing since can have changed it */
+const schemas = new WeakMap<object, string>();
+/** …set aside while a COM_QUERY on the connection waits to be vetted */
+const unvettedSchemas = new WeakMap<object, string>();
+/**
+ * Connections given back to the pool, whose diagnostics (warnings, FOUND_ROWS(), ROW_COUNT()) are
+ * still those of the previous session's last statement: until the new holder sends a statement
+ * of its own, anything reading them must first clear them. COM_RESET_CONNECTION is not enough:
+ * MariaDB 10.11 keeps FOUND_ROWS() across it.
+ */
+const foreignDiagnostics = new WeakSet<object>();
+
+/**
+ * Leaves the diagnostics as a new connection's would be: no warnings, FOUND_ROWS() 0,
+ * ROW_COUNT() -1. It must read a table (a derived one will do): MariaDB keeps the warnings of the
+ * previous statement through a statement that uses none (`SELECT 1 LIMIT 0`, `DO 0`).
+ */
+export const CLEAR_DIAGNOSTICS_SQL = "SELECT 1 FROM (SELECT 1) AS sluice_clear LIMIT 0";
+
+/** Commands that change nothing a reset would undo (COM_INIT_DB: the database is tracked apart). */
+const HARMLESS = new Set<number>([Command.Ping, Command.Statistics, Command.FieldList, Command.InitDb]);
+
+/**
+ * Statement kinds that can leave no session state behind when their facts show no session effect.
+ * Transactions are safe because a lease is never given back for reuse inside one.
+ */
+const STATELESS_KINDS = new Set<Facts["kind"]>([
+  "select",
+  "insert",
+  "update",
+  "delete",
+  "replace",
+  "explain",
+  "describe",
+  "begin",
+  "commit",
+  "rollback",
+  "savepoint",
+  "release_savepoint",
+  "rollback_to_savepoint",
+  "show_databases",
+  "show_tables",
+  "show_columns",
+  "show_index",
+  "show_create",
+  "show_table_status",
+  "show_variables",
+  "show_status",
+  "show_processlist",
+  "show_warnings",
+  "show_errors",
+]);
+
+/** A lease on `conn` begins: it was reset or given back clean, so nothing is known to have changed. */
+export function leaseStarted(conn: object): void {
+  marks.set(conn, "clean");
+}
+
+/** A client command is about to go to `conn`. */
+export function commandSent(conn: object, command: number): void {
+  if (command === Command.Query || command === Command.StmtExecute) foreignDiagnostics.delete(conn);
+  const schema = schemas.get(conn);
+  if (command === Command.Query && schema !== undefined) unvettedSchemas.set(conn, schema);
+  if (command === Command.Query || command === Command.InitDb || !HARMLESS.has(command)) schemas.delete(conn);
+  const mark = marks.get(conn);
+  if (mark === "changed" || HARMLESS.has(command)) return;
+  marks.set(conn, command === Command.Query ? "unvetted" : "changed");
+}
+
+/**
+ * The routed path classified the COM_QUERY just sent (`facts`, or null when it sent text other
+ * than the client's: a rewrite is not vetted).
+ */
+export function statementVetted(conn: object, facts: Facts | null): void {
+  const schema = unvettedSchemas.get(conn);
+  unvettedSchemas.delete(conn);
+  if (schema !== undefined && facts !== null && !mayChangeDatabase(facts)) schemas.set(conn, schema);
+  if (marks.get(conn) !== "unvetted") return;
+  marks.set(conn, facts !== null && leavesNoSessionState(facts) ? "clean" : "changed");
+}
+
+/** Sluice itself changed the session on `conn` (restoring a session's SET / replayed statements). */
+export function stateChanged(conn: object): void {
+  marks.set(conn, "changed");
+}
+
+/** Whether the lease on `conn` may have left state that COM_RESET_CONNECTION would undo. */
+export function mayHoldSessionState(conn: object): boolean {
+  return marks.get(conn) !== "clean";
+}
+
+/** `conn` goes back to the pool: the next holder must not read its diagnostics. */
+export function returned(conn: object): void {
+  foreignDiagnostics.add(conn);
+}
+
+/** Sluice ran CLEAR_DIAGNOSTICS_SQL on `conn`. */
+export function diagnosticsCleared(conn: object): void {
+  foreignDiagnostics.delete(conn);
+}
+
+/** Whether `conn` still shows another session's diagnostics (see `foreignDiagnostics`). */
+export function hasForeignDiagnostics(conn: object): boolean {
+  return foreignDiagnostics.has(conn);
+}
+
+/** Sluice selected `schema` on `conn` with COM_INIT_DB (kept across COM_RESET_CONNECTION). */
+export function schemaSelected(conn: object, schema: string): void {
+  schemas.set(conn, schema);
+}
+
+/** The database Sluice knows `conn` has selected, or undefined when it does not know. */
+export function selectedSchema(conn: object): string | undefined {
+  return schemas.get(conn);
+}
+
+/**
+ * Conservative: true only for a single, fully parsed statement of a kind that cannot set session
+ * state, with no session effect, that sets no LAST_INSERT_ID() (session state a reset clears) and
+ * calls only built-in functions without side effects (a stored function may set variables).
+ */
+export function leavesNoSessionState(facts: Facts): boolean {
+  return (
+    facts.parse === "ok" &&
+    (facts.statementCount ?? 1) <= 1 &&
+    STATELESS_KINDS.has(facts.kind) &&
+    facts.sessionEffects.length === 0 &&
+    !facts.produces.includes("insert_id") &&
+    facts.functions.every((f) => BUILTIN_FUNCTIONS.has(f) && !SIDE_EFFECT_FUNCTIONS.has(f))
+  );
+}
+
+function mayChangeDatabase(facts: Facts): boolean {
+  return (
+    facts.parse !== "ok" ||
+    facts.kind === "drop_database" ||
+    facts.kind === "call" ||
+    facts.kind === "multi_statement" ||
+    facts.sessionEffects.some((e) => e.kind === "use")
+  );
+}
