@@ -125,24 +125,39 @@ describe("state changed where the classifier cannot see follows the session", ()
     }
   });
 
-  it("a database chosen by EXECUTE IMMEDIATE, and the next session on the pooled connection keeps its own", async () => {
+  it("a database chosen by EXECUTE IMMEDIATE: reads on replicas and on the primary run there", async () => {
     const conn = await connectThrough(proxy, cluster);
     try {
       await conn.query("EXECUTE IMMEDIATE 'USE mysql'");
       const [rows] = await conn.query("SELECT DATABASE() AS db");
       expect(rows).toEqual([{ db: "mysql" }]);
-      // back on the primary connection that ran the EXECUTE
       const [here] = await conn.query("/* sluice: route=primary */ SELECT DATABASE() AS db");
       expect(here).toEqual([{ db: "mysql" }]);
     } finally {
       await conn.end();
     }
-    const next = await connectThrough(proxy, cluster);
+  });
+
+  it("the next session on a connection whose database changed out of sight gets its own database", async () => {
+    const own = await startRoutedProxy(cluster, "policies/default.policy", { pool: POOL });
     try {
-      const [rows] = await next.query("/* sluice: route=primary */ SELECT DATABASE() AS db");
-      expect(rows).toEqual([{ db: cluster.info.database }]);
+      const onPrimary = async (conn: mysql.Connection) => {
+        const [rows] = await conn.query(
+          "/* sluice: route=primary */ SELECT CONNECTION_ID() AS id, DATABASE() AS db",
+        );
+        return (rows as { id: number; db: string | null }[])[0]!;
+      };
+      const first = await connectThrough(own.proxy, cluster);
+      const before = await onPrimary(first);
+      await first.query("EXECUTE IMMEDIATE 'USE mysql'");
+      await first.end();
+      await waitFor(() => own.proxy.busyBackendConnections("primary") === 0);
+      const second = await connectThrough(own.proxy, cluster);
+      const after = await onPrimary(second);
+      await second.end();
+      expect(after).toEqual({ id: before.id, db: cluster.info.database });
     } finally {
-      await next.end();
+      await own.proxy.close();
     }
   });
 
