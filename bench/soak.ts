@@ -241,15 +241,21 @@ try {
   const errors: Record<string, number> = {};
   let statements = 0;
   let acknowledgedWrites = 0;
+  let failedWrites = 0;
+  let failedReads = 0;
   for (const { load } of loads) {
     statements += load.tally.statements;
     acknowledgedWrites += load.tally.acknowledgedWrites;
+    failedWrites += load.tally.failedWrites;
+    failedReads += load.tally.failedReads;
     for (const [k, v] of Object.entries(load.tally.errors)) errors[k] = (errors[k] ?? 0) + v;
   }
   const tally = {
     statements,
     acknowledgedWrites,
     errorsByCategory: errors,
+    failedWrites,
+    failedReads,
     faults,
     failovers,
     rebuilds,

@@ -24,6 +24,9 @@ export interface LoadTally {
   acknowledgedWrites: number;
   reads: number;
   errors: Record<string, number>;
+  /** statements that failed, by what the worker was doing */
+  failedWrites: number;
+  failedReads: number;
   reconnects: number;
 }
 
@@ -49,7 +52,15 @@ export function errorCategory(e: unknown): string {
 }
 
 export class LedgerLoad {
-  readonly tally: LoadTally = { statements: 0, acknowledgedWrites: 0, reads: 0, errors: {}, reconnects: 0 };
+  readonly tally: LoadTally = {
+    statements: 0,
+    acknowledgedWrites: 0,
+    reads: 0,
+    errors: {},
+    failedWrites: 0,
+    failedReads: 0,
+    reconnects: 0,
+  };
   private readonly acked = new Map<number, number[]>();
   private running = false;
   private workers: Promise<void>[] = [];
@@ -113,6 +124,8 @@ export class LedgerLoad {
         }
       } catch (e) {
         this.count(e);
+        if (kind === "write") this.tally.failedWrites++;
+        else this.tally.failedReads++;
         // a connection-level failure: start over with a new connection
         const fatal = (e as { fatal?: boolean }).fatal === true || conn === undefined;
         if (fatal && conn !== undefined) {
