@@ -46,8 +46,6 @@ export interface ConnScaleResult {
    * writes count too), and those counters themselves, summed and Com_select per server
    */
   readonly backendStatementsPerQuery: number | null;
-  /** COM_INIT_DB + COM_RESET_CONNECTION per client statement: Sluice's own round trips */
-  readonly initDbAndResetsPerQuery: number | null;
   readonly backendCounters: Partial<Record<string, number>> | null;
   readonly selectsByServer: Record<string, number> | null;
   readonly sluiceCounters: unknown;
@@ -147,10 +145,6 @@ export async function runConnScale(
       atStart === undefined || queries === 0 ? null : round(((atEnd.cpu - atStart.cpu) / queries) * 1000, 4),
     backendStatementsPerQuery:
       activity === null || queries === 0 ? null : round((activity.Questions ?? 0) / queries, 2),
-    initDbAndResetsPerQuery:
-      activity === null || queries === 0
-        ? null
-        : round(((activity.Com_change_db ?? 0) + (activity.Com_reset_connection ?? 0)) / queries, 3),
     backendCounters: activity,
     selectsByServer: between?.selectsByServer ?? null,
     sluiceCounters: counters,
@@ -158,7 +152,7 @@ export async function runConnScale(
     ...(error === undefined ? {} : { error }),
   };
   log(
-    `conn-scale ${scenario}: backends<=${result.maxBackendConnections} ${JSON.stringify(maxByServer)} rss=${mem.rssMiB}MiB peak=${mem.peakRssMiB}MiB cpu/1000q=${result.workloadCpuSecondsPer1000Queries} backend/q=${result.backendStatementsPerQuery} initdb+reset/q=${result.initDbAndResetsPerQuery} selects=${JSON.stringify(result.selectsByServer)} client=${JSON.stringify(clientResult)}`,
+    `conn-scale ${scenario}: backends<=${result.maxBackendConnections} ${JSON.stringify(maxByServer)} rss=${mem.rssMiB}MiB peak=${mem.peakRssMiB}MiB cpu/1000q=${result.workloadCpuSecondsPer1000Queries} backend/q=${result.backendStatementsPerQuery} selects=${JSON.stringify(result.selectsByServer)} client=${JSON.stringify(clientResult)}`,
   );
   return result;
 }

@@ -10,24 +10,14 @@
  *     [--cluster /tmp/cluster.json] [--specs point_select:disable:8,read_only_notrx:disable:32] \
  *     [--seconds 10] [--rounds 3] [--label "text"]
  */
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type LocalCluster, startLocalCluster } from "../../src/cluster/local-cluster.js";
-import type { ClusterInfo } from "../../src/cluster/types.js";
-import { activityBetween, readCounters } from "../lib/backend-counters.js";
-import { cpuSeconds, round } from "../lib/proc-stats.js";
+import { experimentCluster, measureSluice } from "../lib/experiment.js";
+import { round } from "../lib/proc-stats.js";
 import { machine, say, sourceVersion, writeResult } from "../lib/results.js";
 import { median } from "../sysbench/matrix.js";
-import {
-  isWorkload,
-  type PsMode,
-  type RunSpec,
-  type SysbenchTarget,
-  sysbenchPrepare,
-  sysbenchRun,
-} from "../sysbench/sysbench.js";
-import { startSluice } from "../targets/sluice-process.js";
+import { isWorkload, type PsMode, type RunSpec } from "../sysbench/sysbench.js";
 import { snapshotCli } from "./snapshot-build.js";
 
 function arg(name: string, fallback: string): string {
@@ -49,73 +39,30 @@ const specs: Omit<RunSpec, "seconds">[] = arg("specs", "point_select:disable:8,r
     return { workload, psMode: ps as PsMode, threads: Number(threads) };
   });
 
-/** write(2)-family calls of a process so far (/proc/<pid>/io `syscw`). */
-function writeCalls(pid: number): number {
-  const io = readFileSync(`/proc/${pid}/io`, "utf8");
-  return Number(/syscw:\s*(\d+)/.exec(io)?.[1] ?? 0);
-}
-
-let owned: LocalCluster | undefined;
-let info: ClusterInfo;
-if (clusterFile !== "") {
-  info = (JSON.parse(readFileSync(clusterFile, "utf8")) as { info: ClusterInfo }).info;
-} else {
-  owned = await startLocalCluster({ replicas: 2, log: (l) => say(`[cluster] ${l}`) });
-  info = owned.info;
-}
-const primary = info.servers.find((s) => s.role === "primary")!;
-const direct: SysbenchTarget = {
-  host: primary.host,
-  port: primary.port,
-  user: info.users.app.user,
-  password: info.users.app.password,
-  database: info.database,
-};
+const cluster = await experimentCluster(clusterFile);
 const workDir = mkdtempSync(join(tmpdir(), "sluice-ab-"));
 const rows: Record<string, unknown>[] = [];
 try {
-  if (owned !== undefined) {
-    await sysbenchPrepare(direct);
-    await owned.control.waitForReplication(120_000);
-  }
   const entries = new Map(builds.map((b) => [b, snapshotCli(b)]));
   for (const spec of specs)
     for (let r = 1; r <= rounds; r++) {
       // alternate the order each round so neither build always runs first
       const order = r % 2 === 1 ? builds : [...builds].reverse();
       for (const b of order) {
-        const s = await startSluice(info, { mode: "serve", workers: 1, workDir, entry: entries.get(b) });
-        const ep = { ...direct, host: "127.0.0.1", port: s.port };
-        await sysbenchRun(ep, { ...spec, seconds: 3 });
-        const before = await readCounters(info.servers);
-        const c0 = cpuSeconds(s.pid);
-        const w0 = writeCalls(s.pid);
-        const res = await sysbenchRun(ep, { ...spec, seconds });
-        const cpu = cpuSeconds(s.pid) - c0;
-        const writes = writeCalls(s.pid) - w0;
-        const act = activityBetween(before, await readCounters(info.servers), info.servers);
-        await s.stop();
         const row = {
           ...spec,
           round: r,
           build: b,
-          qps: res.qps,
-          p50Ms: res.p50Ms,
-          p95Ms: res.p95Ms,
-          errors: res.errors,
-          cpuMsPerQuery: res.queries === 0 ? null : round((cpu / res.queries) * 1000, 4),
-          writeCallsPerQuery: res.queries === 0 ? null : round(writes / res.queries, 2),
-          backendStatementsPerQuery:
-            res.queries === 0 ? null : round((act.total.Questions ?? 0) / res.queries, 2),
+          ...(await measureSluice(cluster, workDir, entries.get(b), { ...spec, seconds })),
         };
         rows.push(row);
         say(
-          `${spec.workload}/${spec.psMode}/${spec.threads} r${r} ${b.padEnd(12)} qps=${res.qps} cpu/q=${row.cpuMsPerQuery}ms writes/q=${row.writeCallsPerQuery} backend/q=${row.backendStatementsPerQuery} errors=${res.errors}`,
+          `${spec.workload}/${spec.psMode}/${spec.threads} r${r} ${b.padEnd(12)} qps=${row.qps} cpu/q=${row.cpuMsPerQuery}ms writes/q=${row.writeCallsPerQuery} backend/q=${row.backendStatementsPerQuery} errors=${row.errors}`,
         );
       }
     }
 } finally {
-  await owned?.stop();
+  await cluster.stop();
 }
 /** Median over rounds of (this build's value / the first build's value in the same round). */
 function pairedRatio(spec: Omit<RunSpec, "seconds">, build: string, key: string): number {
@@ -152,8 +99,8 @@ const summary = specs.flatMap((spec) =>
         Math.min(...mine.map((x) => Number(x.cpuMsPerQuery))),
         Math.max(...mine.map((x) => Number(x.cpuMsPerQuery))),
       ],
-      writeCallsPerQuery: pick("writeCallsPerQuery"),
-      backendStatementsPerQuery: pick("backendStatementsPerQuery"),
+      writeCallsPerQuery: round(pick("writeCallsPerQuery"), 2),
+      backendStatementsPerQuery: round(pick("backendStatementsPerQuery"), 2),
       errors: mine.reduce((n, x) => n + Number(x.errors ?? 0), 0),
       // the two runs of one round are minutes closer in time than runs of different rounds: on a
       // shared machine the per-round ratio to the first build is the steadier figure

@@ -8,17 +8,14 @@
  *
  * `--cluster` reuses a cluster held by bench/lib/hold-cluster.ts; without it one is started.
  */
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type LocalCluster, startLocalCluster } from "../../src/cluster/local-cluster.js";
-import type { ClusterInfo } from "../../src/cluster/types.js";
-import { activityBetween, readCounters } from "../lib/backend-counters.js";
-import { cpuSeconds, round } from "../lib/proc-stats.js";
+import { experimentCluster, measureSluice } from "../lib/experiment.js";
+import { round } from "../lib/proc-stats.js";
 import { machine, say, writeResult } from "../lib/results.js";
 import { median } from "../sysbench/matrix.js";
-import { type RunSpec, type SysbenchTarget, sysbenchPrepare, sysbenchRun } from "../sysbench/sysbench.js";
-import { startSluice } from "../targets/sluice-process.js";
+import { type RunSpec, sysbenchRun } from "../sysbench/sysbench.js";
 import { type WhatIf, whatIfCli } from "./what-if-build.js";
 
 function arg(name: string, fallback: string): string {
@@ -35,29 +32,11 @@ const specs: readonly Omit<RunSpec, "seconds">[] = [
   { workload: "read_only_notrx", psMode: "disable", threads: 8 },
 ];
 
-let owned: LocalCluster | undefined;
-let info: ClusterInfo;
-if (clusterFile !== "") {
-  info = (JSON.parse(readFileSync(clusterFile, "utf8")) as { info: ClusterInfo }).info;
-} else {
-  owned = await startLocalCluster({ replicas: 2, log: (l) => say(`[cluster] ${l}`) });
-  info = owned.info;
-}
-const primary = info.servers.find((s) => s.role === "primary")!;
-const direct: SysbenchTarget = {
-  host: primary.host,
-  port: primary.port,
-  user: info.users.app.user,
-  password: info.users.app.password,
-  database: info.database,
-};
+const cluster = await experimentCluster(clusterFile);
+const { direct } = cluster;
 const workDir = mkdtempSync(join(tmpdir(), "sluice-whatif-"));
 const rows: Record<string, unknown>[] = [];
 try {
-  if (owned !== undefined) {
-    await sysbenchPrepare(direct);
-    await owned.control.waitForReplication(120_000);
-  }
   const entries = new Map<string, string | undefined>([["as-built", undefined]]);
   for (const v of variants) if (v !== "as-built") entries.set(v, await whatIfCli(v));
   for (const spec of specs)
@@ -66,35 +45,20 @@ try {
       rows.push({ ...spec, round: r, target: "direct", qps: d.qps, p50Ms: d.p50Ms, errors: d.errors });
       say(`${spec.workload} round ${r} direct qps=${d.qps}`);
       for (const v of variants) {
-        const s = await startSluice(info, { mode: "serve", workers: 1, workDir, entry: entries.get(v) });
-        const ep = { ...direct, host: "127.0.0.1", port: s.port };
-        await sysbenchRun(ep, { ...spec, seconds: 3 });
-        const before = await readCounters(info.servers);
-        const c0 = cpuSeconds(s.pid);
-        const res = await sysbenchRun(ep, { ...spec, seconds });
-        const cpu = cpuSeconds(s.pid) - c0;
-        const act = activityBetween(before, await readCounters(info.servers), info.servers);
-        await s.stop();
         const row = {
           ...spec,
           round: r,
           target: v,
-          qps: res.qps,
-          p50Ms: res.p50Ms,
-          errors: res.errors,
-          cpuMsPerQuery: res.queries === 0 ? null : round((cpu / res.queries) * 1000, 4),
-          backendStatementsPerQuery:
-            res.queries === 0 ? null : round((act.total.Questions ?? 0) / res.queries, 2),
-          selectsByServer: act.selectsByServer,
+          ...(await measureSluice(cluster, workDir, entries.get(v), { ...spec, seconds })),
         };
         rows.push(row);
         say(
-          `${spec.workload} round ${r} ${v} qps=${res.qps} cpu/q=${row.cpuMsPerQuery}ms backend/q=${row.backendStatementsPerQuery}`,
+          `${spec.workload} round ${r} ${v} qps=${row.qps} cpu/q=${row.cpuMsPerQuery}ms backend/q=${row.backendStatementsPerQuery}`,
         );
       }
     }
 } finally {
-  await owned?.stop();
+  await cluster.stop();
 }
 const summary = specs.flatMap((spec) =>
   ["direct", ...variants].map((target) => {

@@ -96,11 +96,10 @@ export class LeaseHolder {
       }
       // MariaDB keeps the database across COM_RESET_CONNECTION: a connection that has the
       // session's database needs no COM_INIT_DB (unless it sat idle: then the round trip is the
-      // liveness check, see the loop's comment)
-      if (
-        database === undefined ||
-        (selectedSchema(candidate) === database && Date.now() - candidate.lastUsed < PROBE_AFTER_MS)
-      ) {
+      // liveness check, see the loop's comment). With Sluice's trackers on, the database the
+      // server last reported is the truth (a USE in an EXECUTE IMMEDIATE is in no facts).
+      const has = candidate.session.active ? candidate.session.schema : selectedSchema(candidate);
+      if (database === undefined || (has === database && Date.now() - candidate.lastUsed < PROBE_AFTER_MS)) {
         conn = candidate;
         break;
       }
@@ -113,6 +112,7 @@ export class LeaseHolder {
         conn = candidate;
         break;
       }
+      returned(candidate);
       this.pool.release(key, candidate, st !== undefined);
       if (st?.error !== undefined) return fromServerError(st.error);
       if (attempt >= 1 || deadline?.expired === true)

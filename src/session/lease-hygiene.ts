@@ -15,18 +15,33 @@ import { Command } from "../protocol/constants.js";
  */
 type Hygiene = "clean" | "unvetted" | "changed";
 
-const marks = new WeakMap<object, Hygiene>();
-/** the database Sluice itself selected on a connection, while nothing since can have changed it */
-const schemas = new WeakMap<object, string>();
-/** …set aside while a COM_QUERY on the connection waits to be vetted */
-const unvettedSchemas = new WeakMap<object, string>();
-/**
- * Connections given back to the pool, whose diagnostics (warnings, FOUND_ROWS(), ROW_COUNT()) are
- * still those of the previous session's last statement: until the new holder sends a statement
- * of its own, anything reading them must first clear them. COM_RESET_CONNECTION is not enough:
- * MariaDB 10.11 keeps FOUND_ROWS() across it.
- */
-const foreignDiagnostics = new WeakSet<object>();
+/** What Sluice knows of one connection (one WeakMap lookup per call: this runs per statement). */
+interface ConnHygiene {
+  mark: Hygiene;
+  /** the database Sluice itself selected, while nothing since can have changed it */
+  schema: string | undefined;
+  /** …set aside while a COM_QUERY on the connection waits to be vetted */
+  unvettedSchema: string | undefined;
+  /**
+   * given back to the pool: the diagnostics (warnings, FOUND_ROWS(), ROW_COUNT()) are still those
+   * of the previous session's last statement. Until the new holder sends a statement of its own,
+   * anything reading them must first clear them. COM_RESET_CONNECTION is not enough: MariaDB
+   * 10.11 keeps FOUND_ROWS() across it.
+   */
+  foreignDiagnostics: boolean;
+}
+
+const records = new WeakMap<object, ConnHygiene>();
+
+function recordOf(conn: object): ConnHygiene {
+  let record = records.get(conn);
+  if (record === undefined) {
+    // a connection Sluice knows nothing about counts as changed
+    record = { mark: "changed", schema: undefined, unvettedSchema: undefined, foreignDiagnostics: false };
+    records.set(conn, record);
+  }
+  return record;
+}
 
 /**
  * Leaves the diagnostics as a new connection's would be: no warnings, FOUND_ROWS() 0,
@@ -39,8 +54,8 @@ export const CLEAR_DIAGNOSTICS_SQL = "SELECT 1 FROM (SELECT 1) AS sluice_clear L
 const HARMLESS = new Set<number>([Command.Ping, Command.Statistics, Command.FieldList, Command.InitDb]);
 
 /**
- * Statement kinds that can leave no session state behind when their facts show no session effect.
- * Transactions are safe because a lease is never given back for reuse inside one.
+ * Statement kinds that can leave no session state behind when their facts show no session effect
+ * (and every SHOW). Transactions are safe because a lease is never given back for reuse inside one.
  */
 const STATELESS_KINDS = new Set<Facts["kind"]>([
   "select",
@@ -56,33 +71,21 @@ const STATELESS_KINDS = new Set<Facts["kind"]>([
   "savepoint",
   "release_savepoint",
   "rollback_to_savepoint",
-  "show_databases",
-  "show_tables",
-  "show_columns",
-  "show_index",
-  "show_create",
-  "show_table_status",
-  "show_variables",
-  "show_status",
-  "show_processlist",
-  "show_warnings",
-  "show_errors",
 ]);
 
 /** A lease on `conn` begins: it was reset or given back clean, so nothing is known to have changed. */
 export function leaseStarted(conn: object): void {
-  marks.set(conn, "clean");
+  recordOf(conn).mark = "clean";
 }
 
 /** A client command is about to go to `conn`. */
 export function commandSent(conn: object, command: number): void {
-  if (command === Command.Query || command === Command.StmtExecute) foreignDiagnostics.delete(conn);
-  const schema = schemas.get(conn);
-  if (command === Command.Query && schema !== undefined) unvettedSchemas.set(conn, schema);
-  if (command === Command.Query || command === Command.InitDb || !HARMLESS.has(command)) schemas.delete(conn);
-  const mark = marks.get(conn);
-  if (mark === "changed" || HARMLESS.has(command)) return;
-  marks.set(conn, command === Command.Query ? "unvetted" : "changed");
+  const r = recordOf(conn);
+  if (command === Command.Query || command === Command.StmtExecute) r.foreignDiagnostics = false;
+  if (command === Command.Query) r.unvettedSchema = r.schema;
+  if (command === Command.Query || command === Command.InitDb || !HARMLESS.has(command)) r.schema = undefined;
+  if (r.mark === "changed" || HARMLESS.has(command)) return;
+  r.mark = command === Command.Query ? "unvetted" : "changed";
 }
 
 /**
@@ -90,47 +93,50 @@ export function commandSent(conn: object, command: number): void {
  * than the client's: a rewrite is not vetted).
  */
 export function statementVetted(conn: object, facts: Facts | null): void {
-  const schema = unvettedSchemas.get(conn);
-  unvettedSchemas.delete(conn);
-  if (schema !== undefined && facts !== null && !mayChangeDatabase(facts)) schemas.set(conn, schema);
-  if (marks.get(conn) !== "unvetted") return;
-  marks.set(conn, facts !== null && leavesNoSessionState(facts) ? "clean" : "changed");
+  const r = recordOf(conn);
+  if (r.unvettedSchema !== undefined && facts !== null && !mayChangeDatabase(facts))
+    r.schema = r.unvettedSchema;
+  r.unvettedSchema = undefined;
+  if (r.mark === "unvetted") r.mark = facts !== null && leavesNoSessionState(facts) ? "clean" : "changed";
 }
 
 /** Sluice itself changed the session on `conn` (restoring a session's SET / replayed statements). */
 export function stateChanged(conn: object): void {
-  marks.set(conn, "changed");
+  recordOf(conn).mark = "changed";
 }
 
 /** Whether the lease on `conn` may have left state that COM_RESET_CONNECTION would undo. */
 export function mayHoldSessionState(conn: object): boolean {
-  return marks.get(conn) !== "clean";
+  return recordOf(conn).mark !== "clean";
 }
 
 /** `conn` goes back to the pool: the next holder must not read its diagnostics. */
 export function returned(conn: object): void {
-  foreignDiagnostics.add(conn);
+  recordOf(conn).foreignDiagnostics = true;
 }
 
 /** Sluice ran CLEAR_DIAGNOSTICS_SQL on `conn`. */
 export function diagnosticsCleared(conn: object): void {
-  foreignDiagnostics.delete(conn);
+  recordOf(conn).foreignDiagnostics = false;
 }
 
-/** Whether `conn` still shows another session's diagnostics (see `foreignDiagnostics`). */
+/** Whether `conn` still shows another session's diagnostics (see ConnHygiene). */
 export function hasForeignDiagnostics(conn: object): boolean {
-  return foreignDiagnostics.has(conn);
+  return recordOf(conn).foreignDiagnostics;
 }
 
 /** Sluice selected `schema` on `conn` with COM_INIT_DB (kept across COM_RESET_CONNECTION). */
 export function schemaSelected(conn: object, schema: string): void {
-  schemas.set(conn, schema);
+  recordOf(conn).schema = schema;
 }
 
 /** The database Sluice knows `conn` has selected, or undefined when it does not know. */
 export function selectedSchema(conn: object): string | undefined {
-  return schemas.get(conn);
+  return recordOf(conn).schema;
 }
+
+/** Facts are shared by the classifier's cache: judge each once. */
+const verdicts = new WeakMap<Facts, boolean>();
 
 /**
  * Conservative: true only for a single, fully parsed statement of a kind that cannot set session
@@ -138,14 +144,18 @@ export function selectedSchema(conn: object): string | undefined {
  * calls only built-in functions without side effects (a stored function may set variables).
  */
 export function leavesNoSessionState(facts: Facts): boolean {
-  return (
-    facts.parse === "ok" &&
-    (facts.statementCount ?? 1) <= 1 &&
-    STATELESS_KINDS.has(facts.kind) &&
-    facts.sessionEffects.length === 0 &&
-    !facts.produces.includes("insert_id") &&
-    facts.functions.every((f) => BUILTIN_FUNCTIONS.has(f) && !SIDE_EFFECT_FUNCTIONS.has(f))
-  );
+  let verdict = verdicts.get(facts);
+  if (verdict === undefined) {
+    verdict =
+      facts.parse === "ok" &&
+      (facts.statementCount ?? 1) <= 1 &&
+      (STATELESS_KINDS.has(facts.kind) || facts.kind.startsWith("show_")) &&
+      facts.sessionEffects.length === 0 &&
+      !facts.produces.includes("insert_id") &&
+      facts.functions.every((f) => BUILTIN_FUNCTIONS.has(f) && !SIDE_EFFECT_FUNCTIONS.has(f));
+    verdicts.set(facts, verdict);
+  }
+  return verdict;
 }
 
 function mayChangeDatabase(facts: Facts): boolean {
