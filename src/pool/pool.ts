@@ -174,14 +174,18 @@ export class Pool<C extends Poolable> {
     }));
   }
 
-  /** A connection for `key`, opened or reused; never one that is closed or failed its ping. */
-  async acquire(key: PoolKey): Promise<C> {
+  /**
+   * A connection for `key`, opened or reused; never one that is closed or failed its ping.
+   * `suits`: prefer an idle connection it accepts, else open a new one; only when the server has
+   * no room for another is an idle one it rejects handed out (the caller decides what to do).
+   */
+  async acquire(key: PoolKey, suits?: (conn: C) => boolean): Promise<C> {
     const deadline = Date.now() + this.limits.acquireTimeoutMs;
     const bucket = this.bucket(key);
     let yielded = false;
     for (;;) {
       if (this.closed) throw new Error("pool is closed");
-      const idle = await this.takeIdle(bucket);
+      const idle = await this.takeIdle(bucket, suits);
       if (idle !== undefined) {
         this.counters.reused++;
         this.warm(bucket);
@@ -191,6 +195,11 @@ export class Pool<C extends Poolable> {
         const conn = await this.openTracked(key);
         this.warm(bucket);
         return conn;
+      }
+      const other = suits === undefined ? undefined : await this.takeIdle(bucket);
+      if (other !== undefined) {
+        this.counters.reused++;
+        return other;
       }
       // Before waiting, one holder that offered to let go does (once per caller: a connection
       // given back with a reset becomes idle later and wakes this caller then).
@@ -322,9 +331,15 @@ export class Pool<C extends Poolable> {
     return b;
   }
 
-  private async takeIdle(bucket: Bucket<C>): Promise<C | undefined> {
-    for (let conn = bucket.idle.pop(); conn !== undefined; conn = bucket.idle.pop()) {
-      if (conn.closed) continue;
+  /** The most recently idle connection (that `suits` accepts, when given), pinged if idle long. */
+  private async takeIdle(bucket: Bucket<C>, suits?: (conn: C) => boolean): Promise<C | undefined> {
+    for (;;) {
+      // a closed one is taken too, to be dropped below
+      const i =
+        suits === undefined ? bucket.idle.length - 1 : bucket.idle.findLastIndex((c) => c.closed || suits(c));
+      if (i < 0) return undefined;
+      const conn = i === bucket.idle.length - 1 ? bucket.idle.pop() : bucket.idle.splice(i, 1)[0];
+      if (conn === undefined || conn.closed) continue;
       conn.setIdle(false);
       if (Date.now() - conn.lastUsed >= this.limits.livenessCheckAfterMs) {
         const alive = await conn.ping().catch(() => false);
@@ -336,7 +351,6 @@ export class Pool<C extends Poolable> {
       }
       return conn;
     }
-    return undefined;
   }
 
   /** Makes room on a full server by closing an idle connection of another key. */

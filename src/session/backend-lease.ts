@@ -80,7 +80,7 @@ export class LeaseHolder {
     for (let attempt = 0; conn === undefined; attempt++) {
       let candidate: BackendConnection;
       try {
-        candidate = await this.pool.acquire(key);
+        candidate = await this.pool.acquire(key, database === undefined ? withoutDatabase : undefined);
       } catch (e) {
         this.log.warn({ server: key.server, err: (e as Error).message }, "cannot get a backend connection");
         return acquireError(e, key.server);
@@ -99,7 +99,21 @@ export class LeaseHolder {
       // liveness check, see the loop's comment). With Sluice's trackers on, the database the
       // server last reported is the truth (a USE in an EXECUTE IMMEDIATE is in no facts).
       const has = candidate.session.active ? candidate.session.schema : selectedSchema(candidate);
-      if (database === undefined || (has === database && Date.now() - candidate.lastUsed < PROBE_AFTER_MS)) {
+      if (database === undefined) {
+        if (withoutDatabase(candidate)) {
+          conn = candidate;
+          break;
+        }
+        // Nothing deselects a database: a session without one must not run on a connection
+        // another session left in its database (an unqualified name would resolve there instead
+        // of failing with 1046). The pool had no room for a fresh connection: close this one so
+        // that the next try opens one.
+        this.pool.release(key, candidate, false);
+        if (attempt >= 2)
+          return MysqlErrors.backendLost(key.server, "while looking for a connection without a database");
+        continue;
+      }
+      if (has === database && Date.now() - candidate.lastUsed < PROBE_AFTER_MS) {
         conn = candidate;
         break;
       }
@@ -193,3 +207,11 @@ export async function giveBack(
 }
 
 const ROLLBACK = Buffer.concat([Buffer.from([Command.Query]), Buffer.from("ROLLBACK", "utf8")]);
+
+/**
+ * A connection in no database, as far as anyone can know: the server's trackers say so, or they
+ * are off (then Sluice cannot tell, and keeps the behaviour it always had).
+ */
+function withoutDatabase(conn: BackendConnection): boolean {
+  return !conn.session.active || conn.session.schema === null;
+}

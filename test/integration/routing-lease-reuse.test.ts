@@ -200,4 +200,24 @@ describe("sessions sharing one backend connection without resets in between", ()
       { bDatabase: OTHER_DB },
     );
   });
+
+  it("a session without a default database never runs in another session's", async () => {
+    const a = await connectThrough(proxy, cluster);
+    const b = await connectThrough(proxy, cluster, { database: undefined });
+    try {
+      for (let i = 0; i < 3; i++) {
+        expect(await one(a, "SELECT COUNT(*) FROM lease_reuse_t")).toBe(7);
+        expect(await one(b, "SELECT DATABASE()")).toBeNull();
+        const e = await rejectionOf(b.query("SELECT COUNT(*) FROM lease_reuse_t"));
+        expect([e.errno, e.sqlState]).toEqual([1046, "3D000"]);
+      }
+      // once it chooses one, it has it
+      await b.query(`USE ${OTHER_DB}`);
+      expect(await one(b, "SELECT DATABASE()")).toBe(OTHER_DB);
+      expect(await one(a, "SELECT DATABASE()")).toBe(cluster.info.database);
+    } finally {
+      await a.end().catch(() => undefined);
+      await b.end().catch(() => undefined);
+    }
+  });
 });

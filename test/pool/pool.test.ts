@@ -116,6 +116,25 @@ describe("Pool", () => {
     expect(pool.counters.reused).toBe(1);
   });
 
+  it("prefers an idle connection that suits, else opens one, and hands out one that does not only when full", async () => {
+    const { pool, opened } = makePool({ maxPerServer: 2 });
+    const [c1, c2] = [await pool.acquire(key("a")), await pool.acquire(key("a"))];
+    pool.release(key("a"), c1, true, false);
+    pool.release(key("a"), c2, true, false);
+    const suitsC1 = (c: MemConn) => c === c1;
+    // c2 is the most recently idle, but c1 is the one that suits
+    expect(await pool.acquire(key("a"), suitsC1)).toBe(c1);
+    pool.release(key("a"), c1, true, false);
+    const none = () => false;
+    // full (2 open): an unsuitable idle one is handed out rather than waiting
+    const unsuitable = await pool.acquire(key("a"), none);
+    expect([c1, c2]).toContain(unsuitable);
+    pool.release(key("a"), unsuitable, false); // the caller closes it: room for a fresh one
+    const fresh = await pool.acquire(key("a"), none);
+    expect(opened).toHaveLength(3);
+    expect(fresh).toBe(opened[2]);
+  });
+
   it("pings a long-idle connection first and drops it when it is dead", async () => {
     const { pool, opened } = makePool({ livenessCheckAfterMs: 0 });
     const c1 = await pool.acquire(key("a"));
