@@ -1,13 +1,11 @@
 import { classifyCached } from "../classifier/cache.js";
-import type { Facts, SameConnectionNeed } from "../classifier/facts.js";
-import type { Topology } from "../monitor/types.js";
-import type { RuntimeTree } from "../policy/compile/decide.js";
+import type { Facts } from "../classifier/facts.js";
 import { decide } from "../policy/compile/decide.js";
-import type { Action, PoolSpec } from "../policy/ir.js";
 import type { SessionChange } from "../protocol/session-track.js";
-import type { BalanceCursor } from "./balance.js";
-import { applyRewrite } from "./rewrite.js";
-import { type RoutePlan, route } from "./route.js";
+import { HELD_RESULTS, heldResultsGoneError } from "./held-results.js";
+import { type QueryStep, statementText } from "./query-step.js";
+import { route } from "./route.js";
+import type { RoutingEnvironment } from "./routing-environment.js";
 import { readServerReport, type ServerReport } from "./server-report.js";
 import {
   initialSessionState,
@@ -20,6 +18,7 @@ import {
   withPreviousPool,
   withSchema,
 } from "./session-state.js";
+import type { StatementRecord } from "./statement-record.js";
 import { statementTimeoutMs } from "./statement-timeout.js";
 import { type SyncStep, syncPlan } from "./sync-plan.js";
 import {
@@ -28,94 +27,6 @@ import {
   EMPTY_SYNC_STATE,
   type SyncState,
 } from "./sync-state.js";
-
-/** The policy a session routes by: swapped whole on reload. */
-export interface RoutingPolicy {
-  readonly version: string;
-  readonly tree: RuntimeTree;
-  readonly pools: ReadonlyMap<string, PoolSpec>;
-}
-
-/** What every session of one proxy shares for routing; the runtime provides it. */
-export interface RoutingEnvironment {
-  policy(): RoutingPolicy;
-  topology(): Topology;
-  load(server: string): { readonly active: number; readonly connections: number };
-  cursor(pool: string): BalanceCursor;
-  readonly causalTimeoutMs: number;
-  /** give the backend connection back to the pool between statements when nothing pins it */
-  readonly multiplexing: boolean;
-  /** …once the session has been quiet this long (0: at once after each statement) */
-  readonly releaseAfterMs?: number;
-  /** the statement time limit when neither the rule nor the pool sets one (ms, 0: none) */
-  readonly statementTimeoutMs?: number;
-  /** counts rule hits (SHOW RULES, metrics) */
-  onDecision?(rule: string, plan: RoutePlan["kind"], pool: string | null): void;
-  /** a statement finished on a server: metrics, digest statistics, query log */
-  onStatement?(record: StatementRecord): void;
-}
-
-/**
- * One statement Sluice forwarded, as query analysis sees it (metrics, digests, query log). Built
- * from references the session already holds: nothing is decoded or copied for it.
- */
-export interface StatementRecord {
-  /** Sluice's connection id of the client session */
-  readonly session: number;
-  readonly user: string;
-  /** the session's database when the statement ran */
-  readonly schema: string | null;
-  /** the statement as the client sent it (redact before logging: it may hold customer data) */
-  readonly text: string;
-  readonly fingerprint: string;
-  readonly digest: string;
-  readonly pool: string;
-  readonly server: string;
-  readonly rule: string;
-  readonly latencyMs: number;
-  /** result-set rows sent to the client plus the affected rows of the closing OK packets */
-  readonly rows: number;
-  /**
-   * "server": the server answered with an error; "lost": the backend failed mid-statement;
-   * "timeout": Sluice interrupted it at its time limit
-   */
-  readonly error: "server" | "lost" | "timeout" | null;
-  /** the error number the client got (2013 when the backend was lost), null on success */
-  readonly errorCode: number | null;
-  readonly errorMessage: string | null;
-  readonly at: number;
-}
-
-/** What the session should do with one COM_QUERY. */
-export type QueryStep =
-  | {
-      readonly kind: "forward";
-      readonly server: string;
-      readonly pool: string | null;
-      readonly rule: string;
-      /** the statement text to send (rewritten or expanded), or null to send the client's bytes */
-      readonly sql: string | null;
-      /** USE / SET / replay steps the connection needs first */
-      readonly sync: readonly SyncStep[];
-      readonly waitGtid: { readonly gtid: string; readonly timeoutMs: number } | null;
-      readonly facts: Facts;
-      /** how long the statement may run before Sluice interrupts it (ms, 0: no limit) */
-      readonly timeoutMs: number;
-    }
-  | {
-      readonly kind: "deny";
-      readonly rule: string;
-      readonly code: number;
-      readonly sqlstate: string;
-      readonly message: string;
-    }
-  | {
-      readonly kind: "respond";
-      readonly rule: string;
-      readonly columns: readonly string[];
-      readonly rows: readonly (readonly (string | number | null)[])[];
-    }
-  | { readonly kind: "unavailable"; readonly rule: string; readonly message: string };
 
 /**
  * The routing brain of one client session, free of sockets: classify → decide → route → sync
@@ -414,34 +325,4 @@ export class SessionRouter {
         return this.state.clientAddress;
     }
   }
-}
-
-/** What a statement may ask of the one before it, on the same connection: what a hold keeps. */
-const HELD_RESULTS: ReadonlySet<SameConnectionNeed> = new Set<SameConnectionNeed>([
-  "found_rows",
-  "last_insert_id",
-  "row_count",
-  "warnings",
-  "errors",
-  "diagnostics",
-]);
-
-/** ER_UNKNOWN_ERROR with Sluice's reason: the honest answer when the values are gone. */
-function heldResultsGoneError(): { code: number; sqlstate: string; message: string } {
-  return {
-    code: 1105,
-    sqlstate: "HY000",
-    message:
-      "Sluice gave the previous statement's backend connection back to the pool before this statement came " +
-      "(the session was quiet; a connection is kept up to 1 s for the next statement, 50 ms when the pool is full), " +
-      "so that statement's LAST_INSERT_ID(), ROW_COUNT(), FOUND_ROWS() and warnings are gone: " +
-      "ask for them right after the statement, or inside a transaction",
-  };
-}
-
-/** The text to send instead of the client's, for rewrite and expand actions. */
-function statementText(action: Action, sql: string): string | null {
-  if (action.kind === "rewrite") return applyRewrite(action.rewrite, sql);
-  if (action.kind === "respond" && action.response.kind === "expand") return action.response.sql;
-  return null;
 }

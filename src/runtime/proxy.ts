@@ -7,7 +7,7 @@ import { encodeErr } from "../protocol/generic-response.js";
 import { MysqlErrors } from "../protocol/mysql-errors.js";
 import { encodePacket } from "../protocol/packet-writer.js";
 import type { ActiveOperations } from "../routing/active-operations.js";
-import type { RoutingEnvironment } from "../routing/session-router.js";
+import type { RoutingEnvironment } from "../routing/routing-environment.js";
 import { type BackendChooser, primaryOnly } from "../session/backend-chooser.js";
 import { parseProfileKey, SERVER_PROVIDED_FLAGS } from "../session/capabilities.js";
 import { ClientSession } from "../session/client-session.js";

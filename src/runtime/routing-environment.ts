@@ -2,7 +2,8 @@ import type { Topology } from "../monitor/types.js";
 import { ActiveOperations } from "../routing/active-operations.js";
 import type { BalanceCursor } from "../routing/balance.js";
 import type { RoutePlan } from "../routing/route.js";
-import type { RoutingEnvironment, RoutingPolicy, StatementRecord } from "../routing/session-router.js";
+import type { RoutingEnvironment, RoutingPolicy } from "../routing/routing-environment.js";
+import type { StatementRecord } from "../routing/statement-record.js";
 
 export interface RoutingSetup {
   /** the policy in force now (the runtime swaps it on reload) */

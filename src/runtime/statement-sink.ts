@@ -3,7 +3,7 @@ import type { ErrorOrigin, SluiceMetrics } from "../admin/sluice-metrics.js";
 import type { QueryLogConfig } from "../config/types.js";
 import { createRootLogger, type RootLogger } from "../log/logger.js";
 import { QueryLog } from "../log/query-log.js";
-import type { StatementRecord } from "../routing/session-router.js";
+import type { StatementRecord } from "../routing/statement-record.js";
 
 /** Opens the query log's own pino logger (its level is fixed: the query log decides by itself). */
 export type QueryLogOpener = (settings: QueryLogConfig) => RootLogger;

@@ -3,7 +3,7 @@ import type { Logger } from "pino";
 import type { BackendConnection, BackendTarget } from "../pool/backend-connection.js";
 import type { Pool } from "../pool/pool.js";
 import type { ActiveOperations } from "../routing/active-operations.js";
-import type { RoutingEnvironment } from "../routing/session-router.js";
+import type { RoutingEnvironment } from "../routing/routing-environment.js";
 import type { BackendChooser } from "./backend-chooser.js";
 import type { CredentialStore } from "./credentials.js";
 import type { SessionView } from "./session-view.js";

@@ -5,7 +5,7 @@ import { DigestTable } from "../../src/admin/digests.js";
 import { SluiceMetrics } from "../../src/admin/sluice-metrics.js";
 import type { QueryLogConfig } from "../../src/config/types.js";
 import type { RootLogger } from "../../src/log/logger.js";
-import type { StatementRecord } from "../../src/routing/session-router.js";
+import type { StatementRecord } from "../../src/routing/statement-record.js";
 import { StatementSink } from "../../src/runtime/statement-sink.js";
 
 const settings: QueryLogConfig = {

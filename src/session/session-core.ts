@@ -1,0 +1,115 @@
+import type { Socket } from "node:net";
+import type { Logger } from "pino";
+import type { PoolKey } from "../pool/pool.js";
+import { ServerStatus } from "../protocol/constants.js";
+import type { ClientError } from "../protocol/mysql-errors.js";
+import type { SessionRouter } from "../routing/session-router.js";
+import { LeaseHolder } from "./backend-lease.js";
+import { type CapabilityProfile, profileKey } from "./capabilities.js";
+import { ClientInput } from "./client-input.js";
+import { LeaseReleaseTiming } from "./lease-release-timing.js";
+import type { RoutedStatements } from "./routed-statements.js";
+import type { SessionServices } from "./session-services.js";
+import { StatementDeadline } from "./statement-deadline.js";
+
+/**
+ * What the parts of one client session share (login, the command loop, forwarding, the admin
+ * interface): who is logged in and how, the transaction and database as the servers report them,
+ * the held backend connection and when it goes back, and the few steps all of them take (answer
+ * the client, lease a connection, end the session).
+ */
+export class SessionCore {
+  user: string | undefined;
+  stage1: Buffer = Buffer.alloc(0);
+  seed: Buffer = Buffer.alloc(0);
+  capabilities = 0;
+  profile: CapabilityProfile = { capabilities: 0, collation: 45 };
+  database: string | undefined;
+  inTransaction = false;
+  /** the backend died while a transaction was open: the next command fails and the session ends */
+  lostTransaction = false;
+  busy = false;
+  ended = false;
+  /** the policy's routing for this session; undefined when the proxy runs without a policy */
+  router: SessionRouter | undefined;
+  /** binary-protocol prepared statements under the policy */
+  statements: RoutedStatements | undefined;
+  socket: Socket;
+  readonly input: ClientInput;
+  readonly log: Logger;
+  readonly leases: LeaseHolder;
+  readonly release: LeaseReleaseTiming;
+  /** the time limit of the routed statement running now (one timer, re-armed per statement) */
+  readonly deadline = new StatementDeadline();
+
+  constructor(
+    readonly id: number,
+    socket: Socket,
+    readonly services: SessionServices,
+  ) {
+    this.socket = socket;
+    this.input = new ClientInput(socket, services.maxPacketSize);
+    this.log = services.logger.child({ session: id, client: socket.remoteAddress });
+    this.leases = new LeaseHolder(services.pool, this.log, (reason) => this.onLeaseLost(reason));
+    this.release = new LeaseReleaseTiming(this);
+  }
+
+  get clientHost(): string {
+    const a = this.socket.remoteAddress ?? "unknown";
+    return a.startsWith("::ffff:") ? a.slice(7) : a;
+  }
+
+  backendThread(): { server: string; threadId: number } | undefined {
+    const lease = this.leases.current;
+    return lease === undefined ? undefined : { server: lease.key.server, threadId: lease.conn.threadId };
+  }
+
+  status(): number {
+    return ServerStatus.Autocommit | (this.inTransaction ? ServerStatus.InTrans : 0);
+  }
+
+  sessionStart() {
+    return { user: this.user ?? "", clientAddress: this.clientHost, schema: this.database ?? null };
+  }
+
+  write(bytes: Buffer): void {
+    if (!this.socket.destroyed) this.socket.write(bytes);
+  }
+
+  /** Leases a connection to `server` for this session's user and profile; returns an error to send, if any. */
+  async acquire(
+    server: string,
+    deadline?: StatementDeadline,
+    ownDiagnostics = true,
+  ): Promise<ClientError | undefined> {
+    this.leases.release(!this.inTransaction);
+    const key: PoolKey = { server, user: this.user!, profile: profileKey(this.profile) };
+    const error = await this.leases.acquire(key, this.database, deadline, ownDiagnostics);
+    if (error !== undefined) this.services.counters.backendErrors++;
+    // OK packets are shown to this client in the format it negotiated (see forwarder.ts)
+    const lease = this.leases.current;
+    if (lease !== undefined) lease.conn.clientCapabilities = this.capabilities;
+    return error;
+  }
+
+  end(_graceful: boolean): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.release.cancel();
+    this.deadline.dispose();
+    this.leases.release(!this.inTransaction && !this.busy);
+    this.socket.end();
+    setTimeout(() => this.socket.destroy(), 1000).unref();
+  }
+
+  /** The server closed the held connection between commands (wait_timeout, KILL, restart). */
+  private onLeaseLost(reason: Error): void {
+    if (this.busy) return; // the forwarder reports it to the client
+    this.router?.disconnected();
+    this.log.info(
+      { reason: reason.message, inTransaction: this.inTransaction },
+      "held backend connection closed",
+    );
+    if (this.inTransaction) this.lostTransaction = true;
+  }
+}
