@@ -122,6 +122,26 @@ export class ClusterControl {
   }
 
   /** Turns the general query log on or off; returns the log file's path. */
+  /**
+   * Turns semi-synchronous replication on or off: the primary waits (up to 5 s) for a replica to
+   * have each commit before acknowledging it. Replicas restart their IO thread for it to apply.
+   */
+  async setSemiSync(on: boolean): Promise<void> {
+    await rootQuery(
+      this.primary,
+      `SET GLOBAL rpl_semi_sync_master_enabled = ${on ? 1 : 0}`,
+      "SET GLOBAL rpl_semi_sync_master_timeout = 5000",
+    );
+    for (const r of this.replicas) {
+      await rootQuery(
+        r,
+        `SET GLOBAL rpl_semi_sync_slave_enabled = ${on ? 1 : 0}`,
+        "STOP SLAVE IO_THREAD",
+        "START SLAVE IO_THREAD",
+      );
+    }
+  }
+
   async setGeneralLog(server: ServerInfo, on: boolean): Promise<string> {
     await rootQuery(server, `SET GLOBAL general_log = ${on ? 1 : 0}`);
     return generalLogFile(server);

@@ -36,22 +36,6 @@ function client() {
   });
 }
 
-async function semiSync(on: boolean): Promise<void> {
-  await cluster.rootQuery(
-    cluster.primary,
-    `SET GLOBAL rpl_semi_sync_master_enabled = ${on ? 1 : 0}`,
-    "SET GLOBAL rpl_semi_sync_master_timeout = 5000",
-  );
-  for (const r of cluster.replicas) {
-    await cluster.rootQuery(
-      r,
-      `SET GLOBAL rpl_semi_sync_slave_enabled = ${on ? 1 : 0}`,
-      "STOP SLAVE IO_THREAD",
-      "START SLAVE IO_THREAD",
-    );
-  }
-}
-
 async function until(what: string, check: () => boolean, ms: number): Promise<void> {
   const deadline = Date.now() + ms;
   while (!check()) {
@@ -68,7 +52,7 @@ beforeAll(async () => {
     `CREATE TABLE IF NOT EXISTS ${cluster.info.database}.${TABLE} (id BIGINT PRIMARY KEY)`,
   );
   await cluster.waitForReplication();
-  await semiSync(true);
+  await cluster.setSemiSync(true);
   const [proxy = 0, admin = 0, http = 0] = await freePorts(3);
   port = proxy;
   const configPath = join(dir, "sluice.yaml");

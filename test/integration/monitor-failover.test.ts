@@ -13,28 +13,6 @@ import {
 const cluster = useCluster();
 const TABLE = "monitor_ledger_failover";
 
-/**
- * Semi-synchronous replication: a commit is acknowledged only once a replica has it in its relay
- * log. Without it, no failover tool can promise that acknowledged transactions survive the
- * primary's death (the last ones may exist only on the dead server); with it, the monitor's part
- * is to promote the replica that received the most and let it apply everything first.
- */
-async function semiSync(on: boolean): Promise<void> {
-  await cluster.rootQuery(
-    cluster.primary,
-    `SET GLOBAL rpl_semi_sync_master_enabled = ${on ? 1 : 0}`,
-    "SET GLOBAL rpl_semi_sync_master_timeout = 5000",
-  );
-  for (const r of cluster.replicas) {
-    await cluster.rootQuery(
-      r,
-      `SET GLOBAL rpl_semi_sync_slave_enabled = ${on ? 1 : 0}`,
-      "STOP SLAVE IO_THREAD",
-      "START SLAVE IO_THREAD",
-    );
-  }
-}
-
 describe("monitor: automatic failover of a killed primary", () => {
   let monitor: Monitor;
   const events: MonitorEvent[] = [];
@@ -45,7 +23,11 @@ describe("monitor: automatic failover of a killed primary", () => {
       `CREATE TABLE IF NOT EXISTS ${cluster.info.database}.${TABLE} (id BIGINT PRIMARY KEY, server VARCHAR(32))`,
     );
     await cluster.waitForReplication();
-    await semiSync(true);
+    // Semi-synchronous replication: a commit is acknowledged only once a replica has it in its
+    // relay log. Without it, no failover tool can promise that acknowledged transactions survive
+    // the primary's death; with it, the monitor's part is to promote the replica that received
+    // the most and let it apply everything first.
+    await cluster.setSemiSync(true);
     monitor = monitorOn(cluster, {
       intervalMs: 1000,
       probeTimeoutMs: 1000,
