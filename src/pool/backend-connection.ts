@@ -106,6 +106,8 @@ export class BackendConnection {
     public socket: Socket,
     readonly target: BackendTarget,
     readonly log: Logger,
+    /** set when the socket reads into one reused buffer (see connectSocket) instead of 'data' */
+    private readonly reads?: ChunkRoute,
   ) {
     this.listen(socket);
   }
@@ -133,8 +135,9 @@ export class BackendConnection {
     timeoutMs: number,
     log: Logger,
   ): Promise<BackendConnection> {
-    const socket = await connectSocket(target, timeoutMs);
-    const conn = new BackendConnection(socket, target, log);
+    const reads: ChunkRoute = { to: undefined, early: [] };
+    const socket = await connectSocket(target, timeoutMs, reads);
+    const conn = new BackendConnection(socket, target, log, reads);
     const timer = setTimeout(
       () =>
         conn.destroy(new BackendError("TIMEOUT", `login to ${target.name} timed out after ${timeoutMs} ms`)),
@@ -154,7 +157,10 @@ export class BackendConnection {
 
   private listen(socket: Socket): void {
     socket.setNoDelay(true);
-    socket.on("data", (chunk: Buffer) => this.onData(chunk));
+    if (this.reads !== undefined && socket === this.reads.socket) {
+      this.reads.to = (chunk) => this.onData(chunk);
+      for (const early of this.reads.early.splice(0)) this.onData(early);
+    } else socket.on("data", (chunk: Buffer) => this.onData(chunk));
     socket.on("error", (e) => this.destroy(new BackendError("CLOSED", `${this.target.name}: ${e.message}`)));
     socket.on("close", () =>
       this.destroy(new BackendError("CLOSED", `${this.target.name} closed the connection`)),
@@ -439,9 +445,46 @@ export class BackendConnection {
   }
 }
 
-function connectSocket(target: BackendTarget, timeoutMs: number): Promise<Socket> {
+/** Where the chunks of a socket that reads into a reused buffer go (see connectSocket). */
+interface ChunkRoute {
+  socket?: Socket;
+  to: ((chunk: Buffer) => void) | undefined;
+  /** chunks read before the connection took the route */
+  readonly early: Buffer[];
+}
+
+/** The socket reads into this buffer; each read is copied out at its own length (see connectSocket). */
+const READ_BUFFER_BYTES = 64 * 1024;
+
+/**
+ * A plain TCP backend socket reads into one reused buffer (`onread`) and each read is copied into
+ * a Buffer of its own length, which for a small answer is a slice of Node's shared pool. The
+ * default path allocates 64 KiB per read, shrinks it, wraps it in a new ArrayBuffer and pushes it
+ * through the Readable stream machinery, once per statement. A TLS socket keeps the default
+ * path: it takes over the raw socket's reads.
+ */
+function connectSocket(target: BackendTarget, timeoutMs: number, reads: ChunkRoute): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const socket = netConnect({ host: target.host, port: target.port });
+    const tls = target.tls !== undefined && target.tls !== false;
+    const buffer = tls ? undefined : Buffer.allocUnsafe(READ_BUFFER_BYTES);
+    const socket =
+      buffer === undefined
+        ? netConnect({ host: target.host, port: target.port })
+        : netConnect({
+            host: target.host,
+            port: target.port,
+            onread: {
+              buffer,
+              callback: (nread: number) => {
+                const chunk = Buffer.allocUnsafe(nread);
+                buffer.copy(chunk, 0, 0, nread);
+                if (reads.to !== undefined) reads.to(chunk);
+                else reads.early.push(chunk);
+                return true;
+              },
+            },
+          });
+    if (!tls) reads.socket = socket;
     const timer = setTimeout(() => {
       socket.destroy();
       reject(

@@ -9,8 +9,8 @@ import { afterForward, afterInterrupt } from "./after-forward.js";
 import { profileKey } from "./capabilities.js";
 import { forwardCommand } from "./forwarder.js";
 import { handleKill } from "./kill-handler.js";
-import { parseKill } from "./kill-statement.js";
-import { runRoutedQuery } from "./routed-query.js";
+import { mayBeKill, parseKill } from "./kill-statement.js";
+import { type RoutedSession, runRoutedQuery } from "./routed-query.js";
 import { routedView } from "./routed-view.js";
 import { type KillAfterCommand, killFromAdmin, sessionView } from "./session-admin.js";
 import { SessionCore } from "./session-core.js";
@@ -50,6 +50,8 @@ export class ClientSession implements KillableSession {
   private lastActivity = this.connectedAt;
   private statementsRun = 0;
   private running: Packet | undefined;
+  /** the routed view of this session, made once per router rather than once per statement */
+  private routed: RoutedSession | undefined;
   /** KILL SESSION arrived while a command ran: end once it returns (see killFromAdmin) */
   private killAfterCommand: KillAfterCommand = "no";
   private markDone: () => void = () => {};
@@ -181,7 +183,7 @@ export class ClientSession implements KillableSession {
         });
       case Command.Query: {
         this.statementsRun++;
-        const kill = packet.payload.length < 256 ? parseKill(packet.payload.toString("utf8", 1)) : undefined;
+        const kill = mayBeKill(packet.payload) ? parseKill(packet.payload.toString("utf8", 1)) : undefined;
         if (kill !== undefined) return this.kill(kill);
         return this.forward(packet);
       }
@@ -201,7 +203,8 @@ export class ClientSession implements KillableSession {
     const core = this.core;
     if (core.lostTransaction) return this.forward(packet, true);
     core.services.counters.forwarded++;
-    const result = await runRoutedQuery(routedView(core, router), packet);
+    if (this.routed?.router !== router) this.routed = routedView(core, router);
+    const result = await runRoutedQuery(this.routed, packet);
     if (result.kind === "answered") {
       core.services.counters.answeredLocally++;
       return true;

@@ -12,6 +12,21 @@ export interface KillRequest {
 
 const KILL = /^\s*(?:\/\*.*?\*\/\s*)*KILL\s+(?:(HARD|SOFT)\s+)?(?:(QUERY|CONNECTION)\s+)?(\d+)\s*;?\s*$/is;
 
+/**
+ * Whether a COM_QUERY payload (command byte first) can be a KILL parseKill would take: short, and
+ * its first non-blank byte starts KILL or a comment. Spares every other statement a string decode
+ * and the regular expression.
+ */
+export function mayBeKill(payload: Buffer): boolean {
+  if (payload.length >= 256) return false;
+  for (let i = 1; i < payload.length; i++) {
+    const b = payload[i]!;
+    if (b === 0x20 || (b >= 0x09 && b <= 0x0d)) continue;
+    return b === 0x4b || b === 0x6b || b === 0x2f; // K, k, /
+  }
+  return false;
+}
+
 export function parseKill(sql: string): KillRequest | undefined {
   if (sql.length > 200) return undefined;
   const m = KILL.exec(sql);

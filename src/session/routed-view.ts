@@ -9,9 +9,16 @@ export function routedView(core: SessionCore, router: SessionRouter): RoutedSess
   const operations = core.services.routing!.operations;
   return {
     id: core.id,
-    socket: core.socket,
-    input: core.input,
-    capabilities: core.capabilities,
+    // read through: one view serves every statement of the session (see ClientSession)
+    get socket() {
+      return core.socket;
+    },
+    get input() {
+      return core.input;
+    },
+    get capabilities() {
+      return core.capabilities;
+    },
     router,
     held: () => {
       const lease = core.leases.current;

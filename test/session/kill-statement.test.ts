@@ -1,5 +1,8 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { backendKillSql, parseKill } from "../../src/session/kill-statement.js";
+import { backendKillSql, mayBeKill, parseKill } from "../../src/session/kill-statement.js";
+
+const payload = (sql: string) => Buffer.concat([Buffer.from([0x03]), Buffer.from(sql, "utf8")]);
 
 describe("KILL statements Sluice maps to backend threads", () => {
   it.each([
@@ -25,5 +28,29 @@ describe("KILL statements Sluice maps to backend threads", () => {
   it("builds the backend statement with the backend thread id", () => {
     const req = parseKill("KILL HARD QUERY 5")!;
     expect(backendKillSql(req, 4242)).toBe("KILL HARD QUERY 4242");
+  });
+
+  it("the byte pre-check never turns away a KILL parseKill would take", () => {
+    const blank = fc.constantFrom(" ", "\t", "\n", "\r", "\f", "\v", "");
+    const comment = fc.constantFrom("", "/* app */ ", "/*x*/", "/* KILL 1 */ ");
+    const kill = fc
+      .tuple(
+        blank,
+        comment,
+        fc.constantFrom("KILL", "kill", "Kill"),
+        fc.constantFrom(" ", "\t"),
+        fc.constantFrom("", "HARD ", "soft "),
+        fc.constantFrom("", "QUERY ", "connection "),
+        fc.nat(),
+        fc.constantFrom("", ";", " ; "),
+      )
+      .map((parts) => parts.join(""));
+    fc.assert(
+      fc.property(fc.oneof(kill, fc.string({ maxLength: 40 })), (sql) => {
+        if (parseKill(sql) !== undefined) expect(mayBeKill(payload(sql))).toBe(true);
+      }),
+    );
+    expect(mayBeKill(payload("SELECT 1"))).toBe(false);
+    expect(mayBeKill(payload(`KILL ${"1".repeat(300)}`))).toBe(false);
   });
 });
