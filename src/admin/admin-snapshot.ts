@@ -1,4 +1,4 @@
-import type { PoolKeyStats } from "../pool/pool.js";
+import type { PoolKeyStats } from "../pool/pool-types.js";
 import type { SessionView } from "../session/session-view.js";
 import type { DigestStats } from "./digests.js";
 

@@ -62,8 +62,7 @@ export interface ClassifierCacheStats {
 
 /**
  * Two levels, both bounded:
- * 1. exact text → facts, for statements classified in full (no digest entry matched): a repeated
- *    statement without literals, or whose facts depend on them, costs one Map lookup;
+ * 1. exact text → facts: a repeated statement costs one Map lookup;
  * 2. digest → facts, for statements whose facts do not depend on their literals (no hints, no
  *    SET values, a single statement): the same query with other literals costs a tokenize and a
  *    digest, not a full recognition.
@@ -97,11 +96,8 @@ export class ClassifierCache {
       digest = buildDigest({ t, from: range.from, to: range.to });
       const byDigest = this.byDigest.get(digest);
       if (byDigest !== undefined) {
-        // Not remembered by text: a statement found by its digest differs from the others only in
-        // literals, and remembering each text (point selects over a large table: nearly all new)
-        // costs a Map insertion and keeps the string alive into the old generation, for a hit
-        // that rarely comes. A text that repeats still costs only a tokenize and a digest.
         this.stats.digestHits++;
+        this.byText.set(sql, byDigest);
         return byDigest;
       }
     }

@@ -1,7 +1,7 @@
 import type { AdminPool, AdminSession } from "../admin/admin-snapshot.js";
 import type { Topology } from "../monitor/types.js";
 import type { PoolSpec } from "../policy/ir.js";
-import type { PoolKeyStats } from "../pool/pool.js";
+import type { PoolKeyStats } from "../pool/pool-types.js";
 import { poolWeight } from "../routing/route.js";
 import type { SessionView } from "../session/session-view.js";
 

@@ -1,5 +1,5 @@
 import { connect } from "node:net";
-import type { BackendTarget } from "../pool/backend-connection.js";
+import type { BackendTarget } from "../pool/backend-socket.js";
 import { Framer } from "../protocol/framer.js";
 import { decodeHandshakeV10 } from "../protocol/handshake.js";
 

@@ -1,8 +1,10 @@
 import { readFileSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
 import { createSecureContext } from "node:tls";
-import { BackendConnection, type BackendTarget } from "../pool/backend-connection.js";
-import { Pool, type PoolCounters, type PoolKey, type PoolKeyStats } from "../pool/pool.js";
+import { BackendConnection } from "../pool/backend-connection.js";
+import type { BackendTarget } from "../pool/backend-socket.js";
+import { Pool } from "../pool/pool.js";
+import type { PoolCounters, PoolKey, PoolKeyStats } from "../pool/pool-types.js";
 import { encodeErr } from "../protocol/generic-response.js";
 import { MysqlErrors } from "../protocol/mysql-errors.js";
 import { encodePacket } from "../protocol/packet-writer.js";

@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { BackendConnection } from "../pool/backend-connection.js";
-import type { Pool, PoolKey } from "../pool/pool.js";
+import type { Pool } from "../pool/pool.js";
+import type { PoolKey } from "../pool/pool-types.js";
 import { Command } from "../protocol/constants.js";
 import { type ClientError, MysqlErrors } from "../protocol/mysql-errors.js";
 import {

@@ -1,4 +1,4 @@
-import type { PoolKey } from "../pool/pool.js";
+import type { PoolKey } from "../pool/pool-types.js";
 import { Command } from "../protocol/constants.js";
 import { type ClientError, MysqlErrors } from "../protocol/mysql-errors.js";
 import { backendKillSql, type KillRequest } from "./kill-statement.js";

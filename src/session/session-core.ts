@@ -1,6 +1,6 @@
 import type { Socket } from "node:net";
 import type { Logger } from "pino";
-import type { PoolKey } from "../pool/pool.js";
+import type { PoolKey } from "../pool/pool-types.js";
 import { ServerStatus } from "../protocol/constants.js";
 import type { ClientError } from "../protocol/mysql-errors.js";
 import type { SessionRouter } from "../routing/session-router.js";

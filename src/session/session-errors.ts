@@ -1,5 +1,5 @@
-import { BackendError } from "../pool/backend-connection.js";
-import { PoolTimeoutError } from "../pool/pool.js";
+import { BackendError } from "../pool/backend-socket.js";
+import { PoolTimeoutError } from "../pool/pool-types.js";
 import type { ErrPacket } from "../protocol/generic-response.js";
 import { type ClientError, MysqlErrors } from "../protocol/mysql-errors.js";
 import { PayloadError } from "../protocol/payload-reader.js";

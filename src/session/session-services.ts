@@ -1,6 +1,7 @@
 import type { SecureContext } from "node:tls";
 import type { Logger } from "pino";
-import type { BackendConnection, BackendTarget } from "../pool/backend-connection.js";
+import type { BackendConnection } from "../pool/backend-connection.js";
+import type { BackendTarget } from "../pool/backend-socket.js";
 import type { Pool } from "../pool/pool.js";
 import type { ActiveOperations } from "../routing/active-operations.js";
 import type { RoutingEnvironment } from "../routing/routing-environment.js";

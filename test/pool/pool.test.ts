@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { Pool, type Poolable, type PoolKey, type PoolLimits, PoolTimeoutError } from "../../src/pool/pool.js";
+import { Pool } from "../../src/pool/pool.js";
+import { type Poolable, type PoolKey, type PoolLimits, PoolTimeoutError } from "../../src/pool/pool-types.js";
 
 /** An in-memory connection: real Pool code, no sockets. */
 class MemConn implements Poolable {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { PoolKeyStats } from "../../src/pool/pool.js";
+import type { PoolKeyStats } from "../../src/pool/pool-types.js";
 import { adminPools, mergePoolRows, serverConnections } from "../../src/runtime/admin-views.js";
 import { compileOk, POOLS } from "../policy/support/compile.js";
 
