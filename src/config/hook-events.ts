@@ -19,6 +19,8 @@ export const hookEvents = [
   "leader_lost",
 ] as const satisfies readonly MonitorEventKind[];
 
+export type HookEvent = (typeof hookEvents)[number];
+
 // Fails to compile when the monitor grows an event this list lacks.
 type Missing = Exclude<MonitorEventKind, (typeof hookEvents)[number]>;
 export const hookEventsComplete: [Missing] extends [never] ? true : Missing = true;

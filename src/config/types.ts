@@ -1,3 +1,4 @@
+import type { HookEvent } from "./hook-events.js";
 import type { Secret } from "./secret.js";
 
 /**
@@ -136,7 +137,7 @@ export interface MonitorSettings {
 
 export interface HookSettings {
   /** monitor event kinds, or ["*"] for all */
-  readonly on: readonly string[];
+  readonly on: readonly (HookEvent | "*")[];
   /** argv: run without a shell, the event's fields appended */
   readonly command: readonly string[];
   readonly timeoutMs: number;

@@ -1,5 +1,5 @@
 import { type DestinationStream, type Logger, pino } from "pino";
-import type { LogDestination, LogLevel } from "../config/types.js";
+import { type LogDestination, type LoggingConfig, type LogLevel, logLevels } from "../config/types.js";
 
 /**
  * The one root logger of a Sluice process (pino, JSON lines). Everything else logs through a child
@@ -59,6 +59,14 @@ export function createRootLogger(options: RootLoggerOptions): RootLogger {
         ? pino.destination({ dest: 1, sync })
         : pino.destination({ dest: options.destination.path, sync, append: true, mkdir: false })
       : null;
+  // A log file that cannot be written or reopened (disk full, a folder logrotate removed) must not
+  // take the proxy down: say so on stderr; sonic-boom keeps the old file when a reopen fails.
+  // (pino re-emits an error it does not handle itself: the same object twice, said once)
+  let said: Error | null = null;
+  boom?.on("error", (err: Error) => {
+    if (err !== said) process.stderr.write(`sluice: log ${where(options.destination)}: ${err.message}\n`);
+    said = err;
+  });
   const logger = pino(
     {
       level: options.level,
@@ -88,6 +96,26 @@ export function createRootLogger(options: RootLoggerOptions): RootLogger {
       if (boom !== null && options.destination.kind === "file") boom.end();
     },
   };
+}
+
+/**
+ * `sluice serve`'s own log as the config's `logging` says (null: the config did not load, so
+ * stdout at info while serve reports why). SLUICE_LOG_LEVEL, when it names a level, overrides
+ * `logging.level` for one run without editing the config.
+ */
+export function serveLogOptions(
+  logging: Pick<LoggingConfig, "level" | "destination"> | null,
+  env: NodeJS.ProcessEnv = process.env,
+): RootLoggerOptions {
+  const override = logLevels.find((l) => l === env.SLUICE_LOG_LEVEL);
+  return {
+    level: override ?? logging?.level ?? "info",
+    destination: logging?.destination ?? { kind: "stdout" },
+  };
+}
+
+function where(destination: LogDestination): string {
+  return destination.kind === "file" ? destination.path : "stdout";
 }
 
 /** A client session's logger: every line says which session, user and client. */

@@ -146,6 +146,18 @@ export class SessionRouter {
     }
   }
 
+  /**
+   * The time limit the policy gives `sql` when it runs where the session is (its rule's, else the
+   * pool the rule names, else the default), without routing it: for the parts of a statement that
+   * never choose a server (a binary-protocol PREPARE, COM_INIT_DB as `USE`). Counts no rule hit.
+   */
+  timeoutFor(statementFacts: Facts, sql: string): number {
+    const facts = routingFacts(this.state, statementFacts, sql);
+    const policy = this.env.policy();
+    const decision = decide(policy.tree, { facts, session: sessionFacts(this.state) });
+    return statementTimeoutMs(decision.action, null, policy.pools, this.env.statementTimeoutMs ?? 0);
+  }
+
   /** The sync steps for a connection just leased on the planned server. */
   syncFor(server: string): SyncStep[] {
     return this.connection?.server === server ? syncPlan(this.wanted, this.connection.sync) : [];

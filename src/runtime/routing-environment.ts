@@ -14,8 +14,11 @@ export interface RoutingSetup {
   /** how long a quiet session keeps its backend connection before giving it back (default 5 ms) */
   readonly releaseAfterMs?: number;
   readonly causalTimeoutMs?: number;
-  /** statement time limit when neither rule nor pool sets one (config `pools.statement_timeout_ms`) */
-  readonly statementTimeoutMs?: number;
+  /**
+   * statement time limit when neither rule nor pool sets one (config `pools.statement_timeout_ms`),
+   * as it is now: the runtime swaps it with the policy on reload
+   */
+  readonly statementTimeoutMs?: () => number;
   readonly onDecision?: (rule: string, plan: RoutePlan["kind"], pool: string | null) => void;
   readonly onStatement?: (record: StatementRecord) => void;
 }
@@ -42,7 +45,10 @@ export function routingHook(setup: RoutingSetup) {
       causalTimeoutMs: setup.causalTimeoutMs ?? 1_000,
       multiplexing: setup.multiplexing,
       releaseAfterMs: setup.releaseAfterMs ?? 5,
-      statementTimeoutMs: setup.statementTimeoutMs ?? 0,
+      // read per statement, so the next one after a reload gets the reloaded limit
+      get statementTimeoutMs() {
+        return setup.statementTimeoutMs?.() ?? 0;
+      },
       ...(setup.onDecision === undefined ? {} : { onDecision: setup.onDecision }),
       ...(setup.onStatement === undefined ? {} : { onStatement: setup.onStatement }),
       operations,

@@ -15,6 +15,7 @@ import { monitorActions, primaryReachable, startControlEndpoints } from "./contr
 import { monitorFromConfig } from "./monitor-from-config.js";
 import { proxyOptionsFromConfig } from "./options-from-config.js";
 import { type ProxyHandle, startProxy } from "./proxy.js";
+import { restartOnlyChanges, restartWarning } from "./reload-scope.js";
 import { routingHook } from "./routing-environment.js";
 import { loadRuntime } from "./runtime-sources.js";
 import { StatementSink } from "./statement-sink.js";
@@ -38,6 +39,8 @@ export class SluiceRuntime {
   private feed: (() => Topology | null) | null = null;
   /** metrics, digests and the query log of every forwarded statement (set once in `start`) */
   private statements: StatementSink | null = null;
+  /** what the settings a reload does not apply still are (see reload-scope.ts) */
+  private readonly startedWith: SluiceConfig;
 
   private constructor(
     private readonly configPath: string,
@@ -52,7 +55,9 @@ export class SluiceRuntime {
     private readonly log: Logger,
     /** rule name → statements decided by it under the active policy */
     private readonly hits: Map<string, number>,
-  ) {}
+  ) {
+    this.startedWith = config;
+  }
 
   /**
    * Loads config and policy from `configPath` and serves them. `worker`: this process is one
@@ -84,7 +89,8 @@ export class SluiceRuntime {
           policy: () => box.runtime?.active ?? policy,
           topology: () => usableTopology(worker?.topology() ?? monitor.topology) ?? fallback,
           multiplexing: config.pools.multiplexing,
-          statementTimeoutMs: config.pools.statementTimeoutMs ?? 0,
+          // the config's, swapped by adopt() with the policy
+          statementTimeoutMs: () => (box.runtime?.config ?? config).pools.statementTimeoutMs ?? 0,
           onDecision: (rule) => hits.set(rule, (hits.get(rule) ?? 0) + 1),
           onStatement: statements.record,
         }),
@@ -148,6 +154,8 @@ export class SluiceRuntime {
   async reload(): Promise<ReloadOutcome> {
     const next = await loadRuntime(this.configPath, this.generation + 1);
     if (next.kind === "invalid") return this.reloadFailed([...next.diagnostics]);
+    const later = restartOnlyChanges(this.startedWith, next.config);
+    if (later.length > 0) this.log.warn({ settings: later }, restartWarning(later));
     this.adopt(next.config, next.policy);
     this.reloads.ok += 1;
     this.reloads.lastError = null;
@@ -160,8 +168,9 @@ export class SluiceRuntime {
   }
 
   /**
-   * Swaps in a checked config and policy as one step: the next statement routes by them. Reload
-   * calls it; so does a worker when the primary process commits a reload.
+   * Swaps in a checked config and policy as one step: the next statement routes by them and gets
+   * the config's `pools.statement_timeout_ms`. Reload calls it; so does a worker when the primary
+   * process commits a reload.
    */
   adopt(config: SluiceConfig, policy: ActivePolicy): void {
     this.generation = policy.generation;
@@ -170,6 +179,11 @@ export class SluiceRuntime {
     this.config = config;
     this.metrics.activePolicy(policy.version, policy.hash);
     this.statements?.configure(config.logging.queryLog);
+  }
+
+  /** SIGUSR2 (logrotate moved the files): the query log reopens its file (serve does the root log's). */
+  reopenLogs(): void {
+    this.statements?.reopen();
   }
 
   private reloadFailed(diagnostics: string[]): ReloadOutcome {

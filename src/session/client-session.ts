@@ -10,6 +10,7 @@ import { profileKey } from "./capabilities.js";
 import { forwardCommand } from "./forwarder.js";
 import { handleKill } from "./kill-handler.js";
 import { mayBeKill, parseKill } from "./kill-statement.js";
+import { runRoutedInitDb } from "./routed-init-db.js";
 import { type RoutedSession, runRoutedQuery } from "./routed-query.js";
 import { routedView } from "./routed-view.js";
 import { type KillAfterCommand, killFromAdmin, sessionView } from "./session-admin.js";
@@ -203,8 +204,7 @@ export class ClientSession implements KillableSession {
     const core = this.core;
     if (core.lostTransaction) return this.forward(packet, true);
     core.services.counters.forwarded++;
-    if (this.routed?.router !== router) this.routed = routedView(core, router);
-    const result = await runRoutedQuery(this.routed, packet);
+    const result = await runRoutedQuery(this.routedFor(router), packet);
     if (result.kind === "answered") {
       core.services.counters.answeredLocally++;
       return true;
@@ -253,6 +253,7 @@ export class ClientSession implements KillableSession {
     // Under a policy, commands other than COM_QUERY run where the session's connection is (its
     // prepared statements, cursors and state live there), or on the primary when it holds none.
     const server = router !== undefined ? (core.leases.current?.key.server ?? chosen) : chosen;
+    if (router !== undefined && command === Command.InitDb) return this.routedInitDb(packet, server, router);
     if (core.leases.current?.key.server !== server) {
       const error = await core.acquire(server);
       if (error !== undefined) {
@@ -268,6 +269,22 @@ export class ClientSession implements KillableSession {
       s.counters.backpressurePauses++;
     });
     return afterForward(core, outcome, server, command, packet, false);
+  }
+
+  /** COM_INIT_DB under the policy: under the time limit of `USE db` (see routed-init-db.ts). */
+  private async routedInitDb(packet: Packet, server: string, router: SessionRouter): Promise<boolean> {
+    const core = this.core;
+    core.services.counters.forwarded++;
+    const result = await runRoutedInitDb(this.routedFor(router), packet, server);
+    if (result.kind === "answered") return true;
+    if (result.kind === "interrupted") return afterInterrupt(core, result.end, result.server);
+    return afterForward(core, result.outcome, result.server, Command.InitDb, packet, false);
+  }
+
+  /** The routed view of this session, made once per router rather than once per statement. */
+  private routedFor(router: SessionRouter): RoutedSession {
+    if (this.routed?.router !== router) this.routed = routedView(this.core, router);
+    return this.routed;
   }
 
   private async kill(req: Parameters<typeof handleKill>[0]): Promise<boolean> {

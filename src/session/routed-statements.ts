@@ -16,7 +16,7 @@ import {
   statementRecord,
   timeoutError,
 } from "./routed-query.js";
-import { settleTimedOut } from "./statement-timeout.js";
+import { settleCommandTimedOut, settleTimedOut } from "./statement-timeout.js";
 
 /** A statement the client prepared, as Sluice keeps it: text, class, and where it exists now. */
 interface Statement {
@@ -27,6 +27,8 @@ interface Statement {
   types: Buffer | null;
   /** the lease it is prepared on, its id there, and whether that lease has seen its types */
   on: { readonly lease: object; readonly id: number; typesSent: boolean } | null;
+  /** the time limit its last EXECUTE ran under (ms, 0: none), which its FETCHes keep */
+  limitMs: number | undefined;
 }
 
 /**
@@ -84,6 +86,22 @@ export class RoutedStatements {
       return { kind: "answered" };
     }
     if (command === Command.StmtExecute) return this.execute(packet, clientId, statement);
+    if (command !== Command.StmtFetch) return this.onHeld(packet, clientId, statement);
+    // A FETCH reads on from the rows its EXECUTE left in a cursor, on the same connection: it runs
+    // under the limit that EXECUTE had (each FETCH anew), as the statement's rows are its work.
+    this.session.deadline.start(
+      statement.limitMs ?? this.session.router.timeoutFor(statement.facts, statement.sql),
+    );
+    try {
+      return await this.onHeld(packet, clientId, statement);
+    } finally {
+      this.session.deadline.finish();
+    }
+  }
+
+  /** SEND_LONG_DATA, RESET, FETCH: on the held connection, with the statement prepared there. */
+  private async onHeld(packet: Packet, clientId: number, statement: Statement): Promise<RoutedOutcome> {
+    const command = packet.payload[0];
     // SEND_LONG_DATA, RESET and FETCH act on the connection that has the statement's state
     // (long data waiting for the EXECUTE, an open cursor): they pin the session until it ends.
     const server = this.session.held()?.server ?? this.session.router.primaryServer();
@@ -102,10 +120,29 @@ export class RoutedStatements {
 
   private async prepare(packet: Packet): Promise<RoutedOutcome> {
     const sql = packet.payload.toString("utf8", 1);
+    const facts = classifyCached(sql);
     const server = this.session.held()?.server ?? this.session.router.primaryServer();
     if (server === null) return this.unavailable(packet);
-    if ((await placeOn(this.session, server, packet.lastSeq + 1, false)) !== true)
+    // A PREPARE waits on the server too (a metadata lock, a server that stopped answering). It runs
+    // under the limit the policy gives the statement it prepares, wherever that will execute: a
+    // DBA's `timeout` (or `timeout none`) for a statement then holds for all of its parts, and the
+    // client sees one limit for `execute()` whether the PREPARE or the EXECUTE was the slow one.
+    this.session.deadline.start(this.session.router.timeoutFor(facts, sql));
+    try {
+      return await this.prepareOn(server, packet, sql, facts);
+    } finally {
+      this.session.deadline.finish();
+    }
+  }
+
+  private async prepareOn(server: string, packet: Packet, sql: string, facts: Facts): Promise<RoutedOutcome> {
+    const seq = packet.lastSeq + 1;
+    if ((await placeOn(this.session, server, seq, false)) !== true) return { kind: "answered" };
+    if (this.session.deadline.expired) {
+      this.session.held()?.conn.setIdle(true);
+      this.session.write(encodePacket(seq, encodeErr(timeoutError(this.session))).bytes);
       return { kind: "answered" };
+    }
     const clientId = this.nextId++;
     const held = this.session.held()!;
     const lease = this.session.leaseToken()!;
@@ -120,7 +157,9 @@ export class RoutedStatements {
         if (index === 0 && frame.payload[0] === 0x00 && frame.raw.length >= 9)
           frame.raw.writeUInt32LE(clientId, 5);
       },
+      this.session.deadline,
     );
+    if (outcome.kind === "timed-out") return settleCommandTimedOut(this.session, held.conn, outcome, server);
     if (
       outcome.kind === "complete" &&
       outcome.state.error === undefined &&
@@ -129,10 +168,11 @@ export class RoutedStatements {
       const p = outcome.state.prepared;
       this.statements.set(clientId, {
         sql,
-        facts: classifyCached(sql),
+        facts,
         params: p.params,
         types: null,
         on: { lease, id: p.statementId, typesSent: false },
+        limitMs: undefined,
       });
     }
     held.conn.setIdle(true);
@@ -167,6 +207,7 @@ export class RoutedStatements {
       );
       return { kind: "answered" };
     }
+    statement.limitMs = step.timeoutMs;
     this.session.deadline.start(step.timeoutMs);
     try {
       const target = await this.causalTarget(step, seq);
@@ -280,10 +321,20 @@ export class RoutedStatements {
     return true;
   }
 
+  /** RESET or FETCH; the deadline bites only when one was started (FETCH, see `run`). */
   private async forward(packet: Packet, server: string): Promise<RoutedOutcome> {
     const held = this.session.held()!;
     held.conn.setIdle(false);
-    const outcome = await forwardCommand(this.session.socket, this.session.input, held.conn, packet);
+    const outcome = await forwardCommand(
+      this.session.socket,
+      this.session.input,
+      held.conn,
+      packet,
+      undefined,
+      undefined,
+      this.session.deadline,
+    );
+    if (outcome.kind === "timed-out") return settleCommandTimedOut(this.session, held.conn, outcome, server);
     held.conn.setIdle(true);
     return { kind: "forwarded", outcome, server };
   }

@@ -1,6 +1,9 @@
 /**
  * What happens when a statement runs past its time limit (policy `timeout`, pool
- * `statement_timeout`, config `pools.statement_timeout_ms`).
+ * `statement_timeout`, config `pools.statement_timeout_ms`). Covered: COM_QUERY, and the commands
+ * that wait on the server for a statement or the session: COM_STMT_PREPARE / EXECUTE / FETCH
+ * (under the limit of the statement they run) and COM_INIT_DB (under the limit of `USE db`).
+ * Commands Sluice answers itself carry none.
  *
  * The limit is kept by Sluice, not by the server. `SET STATEMENT max_statement_time=… FOR …` would
  * let MariaDB stop a slow read itself, but it does nothing for a server that has stopped answering
@@ -20,6 +23,7 @@
  */
 import type { Facts } from "../classifier/facts.js";
 import type { BackendConnection } from "../pool/backend-connection.js";
+import { Command } from "../protocol/constants.js";
 import { encodeErr } from "../protocol/generic-response.js";
 import { MysqlErrors } from "../protocol/mysql-errors.js";
 import { encodePacket } from "../protocol/packet-writer.js";
@@ -88,6 +92,30 @@ export async function settleTimedOut(
 }
 
 /**
+ * The same for a command that is part of a statement or of the session rather than a statement
+ * the router tracks (COM_STMT_PREPARE, COM_STMT_FETCH, COM_INIT_DB): it failed, so the router has
+ * nothing to learn; the connection stays (and goes back when nothing pins it) or is let go.
+ */
+export async function settleCommandTimedOut(
+  session: RoutedSession,
+  conn: BackendConnection,
+  outcome: TimedOut,
+  server: string,
+): Promise<Extract<RoutedOutcome, { kind: "interrupted" }>> {
+  const end = await interruptStatement(session, server, conn, outcome, session.deadline.limitMs);
+  if (end.kind === "kept") {
+    // a PREPARE that completed in the instant before the KILL: the client was told it failed
+    const prepared = end.state.prepared;
+    if (prepared !== undefined) conn.write(encodePacket(0, stmtClose(prepared.statementId)).bytes);
+    conn.setIdle(true);
+    if (session.router.mayRelease()) session.release();
+  } else {
+    session.dropHeld();
+  }
+  return { kind: "interrupted", server, end };
+}
+
+/**
  * Answers the client with 1969 (unless it is inside a packet split over frames, where no error
  * can be placed: then it learns of the failure when its session ends), KILLs the statement and
  * drains or drops the connection.
@@ -141,4 +169,12 @@ async function drain(conn: BackendConnection, state: TrackerState): Promise<Trac
   let s = state;
   while (!isFinished(s)) s = trackFrame(s, await conn.nextFrame());
   return s;
+}
+
+/** COM_STMT_CLOSE for a statement id (the server sends no response). */
+function stmtClose(statementId: number): Buffer {
+  const payload = Buffer.alloc(5);
+  payload[0] = Command.StmtClose;
+  payload.writeUInt32LE(statementId, 1);
+  return payload;
 }

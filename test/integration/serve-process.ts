@@ -33,17 +33,20 @@ export interface ServeProcess {
 export async function startServe(
   cluster: ClusterControl,
   dir: string,
-  options: { readonly policyPath: string; readonly args: readonly string[] },
+  options: {
+    readonly policyPath: string;
+    readonly args: readonly string[];
+    /** edits the config's YAML before it is written (e.g. its logging section) */
+    readonly config?: (yaml: string) => string;
+  },
 ): Promise<ServeProcess> {
   const [proxy = 0, admin = 0, http = 0] = await freePorts(3);
   const ports = { proxy, admin, http };
   const config = join(dir, "sluice.yaml");
-  writeFileSync(
-    config,
-    demoConfigYaml(cluster.info, ports, options.policyPath)
-      .replace("failover: auto", "failover: off")
-      .replace("level: warn", "level: info"),
-  );
+  const yaml = demoConfigYaml(cluster.info, ports, options.policyPath)
+    .replace("failover: auto", "failover: off")
+    .replace("level: warn", "level: info");
+  writeFileSync(config, options.config?.(yaml) ?? yaml);
   const env = { ...process.env };
   for (const [name, value] of Object.entries(DEMO_SECRETS)) env[name] = value(cluster.info);
   const child = spawn(

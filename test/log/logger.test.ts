@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { afterAll, describe, expect, it } from "vitest";
 import { Secret } from "../../src/config/secret.js";
-import { createRootLogger, sessionLogger } from "../../src/log/logger.js";
+import { createRootLogger, serveLogOptions, sessionLogger } from "../../src/log/logger.js";
 
 function capture() {
   const lines: Record<string, unknown>[] = [];
@@ -83,5 +83,48 @@ describe("root logger", () => {
     const lines = readFileSync(path, "utf8").trim().split("\n");
     expect(lines).toHaveLength(1);
     expect(JSON.parse(lines[0] ?? "{}")).toMatchObject({ level: "warn", msg: "lagging", server: "db2" });
+  });
+});
+
+describe("serveLogOptions", () => {
+  const file = { kind: "file", path: "/var/log/sluice.log" } as const;
+
+  it("follows the config's logging level and destination", () => {
+    expect(serveLogOptions({ level: "warn", destination: file }, {})).toEqual({
+      level: "warn",
+      destination: file,
+    });
+  });
+
+  it("lets SLUICE_LOG_LEVEL override the level when it names one, and ignores it otherwise", () => {
+    expect(serveLogOptions({ level: "warn", destination: file }, { SLUICE_LOG_LEVEL: "debug" }).level).toBe(
+      "debug",
+    );
+    expect(serveLogOptions({ level: "warn", destination: file }, { SLUICE_LOG_LEVEL: "loud" }).level).toBe(
+      "warn",
+    );
+  });
+
+  it("falls back to stdout at info when the config did not load", () => {
+    expect(serveLogOptions(null, {})).toEqual({ level: "info", destination: { kind: "stdout" } });
+  });
+});
+
+describe("a log file after logrotate", () => {
+  it("reopen() sends later lines to a new file at the path; the moved file keeps the earlier ones", () => {
+    const path = join(dir, "rotated.log");
+    const root = createRootLogger({ level: "info", destination: { kind: "file", path }, sync: true });
+    root.logger.info("before");
+    renameSync(path, `${path}.1`);
+    root.reopen();
+    root.logger.info("after");
+    root.close();
+    const msgs = (p: string) =>
+      readFileSync(p, "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => (JSON.parse(l) as { msg: string }).msg);
+    expect(msgs(`${path}.1`)).toEqual(["before"]);
+    expect(msgs(path)).toEqual(["after"]);
   });
 });

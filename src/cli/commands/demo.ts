@@ -72,7 +72,7 @@ export const demoCommand: Command = {
           "",
         ].join("\n"),
       );
-      return await serveUntilSignalled(started.runtime, () => root.flush());
+      return await serveUntilSignalled(started.runtime, root);
     } finally {
       say("stopping the cluster");
       await cluster.stop();

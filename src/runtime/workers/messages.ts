@@ -46,14 +46,17 @@ export type WorkerRequest =
   /** phase two: swap in what `prepare` of this generation kept */
   | { readonly kind: "commit"; readonly generation: number }
   | { readonly kind: "snapshot"; readonly admin: boolean; readonly metrics: boolean }
-  | { readonly kind: "kill"; readonly session: number; readonly scope?: "connection" | "query" };
+  | { readonly kind: "kill"; readonly session: number; readonly scope?: "connection" | "query" }
+  /** SIGUSR2 reached the primary (logrotate moved the log files): reopen them at their paths */
+  | { readonly kind: "reopen" };
 
 export type WorkerReply =
   | { readonly kind: "prepared"; readonly version: string; readonly hash: string }
   | { readonly kind: "prepare_failed"; readonly report: string }
   | { readonly kind: "committed"; readonly version: string; readonly hash: string }
   | { readonly kind: "snapshot"; readonly snapshot: WorkerSnapshot }
-  | { readonly kind: "killed"; readonly outcome: ActionOutcome };
+  | { readonly kind: "killed"; readonly outcome: ActionOutcome }
+  | { readonly kind: "reopened" };
 
 export type ToWorker =
   | {

@@ -22,6 +22,7 @@ import {
   startControlEndpoints,
 } from "../control-endpoints.js";
 import { monitorFromConfig } from "../monitor-from-config.js";
+import { restartOnlyChanges, restartWarning } from "../reload-scope.js";
 import { loadRuntime, type RuntimeLoad } from "../runtime-sources.js";
 import { recordTopology } from "../topology-metrics.js";
 import { mergeAdminSnapshots, type WorkerAnswer, workerFamilies } from "./merge-snapshots.js";
@@ -46,6 +47,8 @@ export class WorkerPrimary {
   private endpoints: ControlEndpoints = { admin: null, http: null };
   private reloads: Promise<unknown> = Promise.resolve();
   private readonly metrics = new SluiceMetrics();
+  /** what the settings a reload does not apply still are (see reload-scope.ts) */
+  private readonly startedWith: Current["config"];
 
   private constructor(
     private readonly configPath: string,
@@ -55,6 +58,7 @@ export class WorkerPrimary {
     private readonly log: Logger,
   ) {
     this.metrics.activePolicy(current.policy.version, current.policy.hash);
+    this.startedWith = current.config;
   }
 
   static async start(configPath: string, workers: number, log: Logger): Promise<PrimaryStart> {
@@ -126,11 +130,6 @@ export class WorkerPrimary {
     const next = await loadRuntime(this.configPath, this.current.policy.generation + 1);
     if (next.kind === "invalid") return this.reloadFailed(next.diagnostics);
     if (next.warnings !== "") this.log.warn({ diagnostics: next.warnings }, "policy warnings");
-    if (JSON.stringify(next.config.workers) !== JSON.stringify(this.current.config.workers))
-      this.log.warn(
-        { running: this.processes.count },
-        "`workers` changed in the config: it applies at the next start",
-      );
     const texts = textsOf(next);
     const prepared = await this.processes.requestAll({ kind: "prepare", texts }, PREPARE_TIMEOUT_MS);
     const problems = reloadProblems(prepared, next.policy.hash, this.processes.list());
@@ -149,6 +148,8 @@ export class WorkerPrimary {
       this.log.warn({ workers: late.map((c) => c.slot) }, "workers did not confirm the swap in time");
     this.metrics.reload(true);
     this.metrics.activePolicy(next.policy.version, next.policy.hash);
+    const later = restartOnlyChanges(this.startedWith, next.config);
+    if (later.length > 0) this.log.warn({ settings: later }, restartWarning(later));
     this.log.info(
       { policy: next.policy.version, hash: next.policy.hash, generation: texts.generation },
       "reloaded on every worker",
@@ -240,6 +241,14 @@ export class WorkerPrimary {
           : { kind: "error", message: `worker ${slot}, which holds session ${id}, did not answer` };
       },
     };
+  }
+
+  /**
+   * SIGUSR2 (logrotate moved the log files): every serving worker reopens its own (its log and
+   * query log) and confirms; one that does not answer in time is named in a warning.
+   */
+  async reopenLogs(): Promise<void> {
+    await this.ask({ kind: "reopen" });
   }
 
   /** SIGTERM: every worker drains its sessions (transactions finish), then the rest closes. */

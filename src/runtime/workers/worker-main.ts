@@ -4,8 +4,9 @@
  * process asks over IPC and nothing on its own: signals are the primary's to handle (a Ctrl-C
  * reaches the whole process group).
  */
-import type { Logger } from "pino";
 import { formatConfigDiagnostic, type SluiceConfig } from "../../config/index.js";
+import type { LoggingConfig } from "../../config/types.js";
+import type { RootLogger } from "../../log/logger.js";
 import type { Topology } from "../../monitor/types.js";
 import { type ActivePolicy, compileActivePolicy } from "../active-policy.js";
 import { parseConfigText } from "../runtime-sources.js";
@@ -23,14 +24,17 @@ import { workerProxyOptions } from "./worker-share.js";
 
 type Loaded = { readonly config: SluiceConfig; readonly policy: ActivePolicy };
 
-/** Runs until the primary says drain (or disappears); returns the exit code. */
-export async function runWorker(log: Logger): Promise<number> {
+/**
+ * Runs until the primary says drain (or disappears); returns the exit code. `openLog` opens the
+ * worker's own log as the config the primary sent says (the same file as the primary's, if any).
+ */
+export async function runWorker(openLog: (logging: LoggingConfig) => RootLogger): Promise<number> {
   const send = (m: FromWorker) => {
     if (process.connected) process.send?.(m);
   };
   // the primary coordinates shutdown and reload; a Ctrl-C reaching the whole process group
   // must not take workers down under it
-  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => {});
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP", "SIGUSR2"] as const) process.on(signal, () => {});
 
   const start = await new Promise<Extract<ToWorker, { kind: "start" }>>((resolve) => {
     const onMessage = (m: unknown) => {
@@ -43,12 +47,13 @@ export async function runWorker(log: Logger): Promise<number> {
     send({ kind: "hello" });
   });
   const { placement } = start;
-  const wlog = log.child({ worker: placement.slot });
   const first = loadTexts(start.texts);
   if (first.kind === "error") {
     send({ kind: "start_failed", report: first.report });
     return 1;
   }
+  const root = openLog(first.loaded.config.logging);
+  const wlog = root.logger.child({ worker: placement.slot });
   let topology: Topology | null = start.topology;
   const started = await SluiceRuntime.start(start.texts.config.source, wlog, {
     loaded: { kind: "ok", ...first.loaded, warnings: "" },
@@ -60,6 +65,7 @@ export async function runWorker(log: Logger): Promise<number> {
   }));
   if (started.kind === "invalid") {
     send({ kind: "start_failed", report: started.report });
+    root.flush();
     return 1;
   }
   const runtime = started.runtime;
@@ -88,6 +94,10 @@ export async function runWorker(log: Logger): Promise<number> {
           kind: "killed",
           outcome: await runtime.actions().killSession(request.session, request.scope),
         };
+      case "reopen":
+        root.reopen();
+        runtime.reopenLogs();
+        return { kind: "reopened" };
     }
   };
 
@@ -95,6 +105,7 @@ export async function runWorker(log: Logger): Promise<number> {
   const drain = async (): Promise<number> => {
     wlog.info("worker draining");
     await runtime.shutdown();
+    root.flush();
     send({ kind: "stopped" });
     return 0;
   };
