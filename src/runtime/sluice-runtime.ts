@@ -200,9 +200,11 @@ export class SluiceRuntime {
   snapshot(): AdminSnapshot {
     const topology = this.feed?.() ?? this.monitor.topology;
     const p = this.active;
-    const roles = new Map(this.config.servers.map((s) => [s.name, s.role]));
+    // the servers the proxy and monitor run with: a reload does not change them (reload-scope.ts)
+    const running = this.startedWith.servers;
+    const roles = new Map(running.map((s) => [s.name, s.role]));
     const pools = adminPools(this.proxy.poolStats(), p.pools, serverRole(topology, roles));
-    const servers = adminServerRows(this.config.servers, topology, (name) => serverConnections(pools, name));
+    const servers = adminServerRows(running, topology, (name) => serverConnections(pools, name));
     return {
       now: Date.now(),
       servers,

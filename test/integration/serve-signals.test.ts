@@ -107,7 +107,7 @@ describe.each([
     if (workers) expect(new Set(logins(log).map((l) => l.worker))).toEqual(new Set([1, 2]));
   });
 
-  it("SIGHUP applies a new pools.statement_timeout_ms to the next statements and names what needs a restart", async () => {
+  it("SIGHUP applies a new pools.statement_timeout_ms to the next statements and names what needs a restart, which SHOW SERVERS does not show", async () => {
     const conns = await clients(4);
     if (workers) expect(new Set(conns.map((c) => (c.threadId - 1) % 2))).toEqual(new Set([0, 1]));
     // under the 60 s limit the config starts with, a statement longer than 500 ms finishes
@@ -118,7 +118,11 @@ describe.each([
       config,
       readFileSync(config, "utf8")
         .replace("statement_timeout_ms: 60000", "statement_timeout_ms: 500")
-        .replace("multiplexing: true\n", "multiplexing: true\n  max_per_server: 50\n"),
+        .replace("multiplexing: true\n", "multiplexing: true\n  max_per_server: 50\n")
+        .replace(
+          "\nusers:\n",
+          "\n  - name: ghost\n    host: 127.0.0.1\n    port: 1\n    role: replica\nusers:\n",
+        ),
     );
     serve.child.kill("SIGHUP");
     await waitFor(
@@ -139,7 +143,10 @@ describe.each([
     const restartWarning = () => lines(log).find((l) => l.level === "warn" && Array.isArray(l.settings));
     await waitFor("the restart warning in the log", async () => restartWarning() !== undefined);
     const warning = restartWarning();
-    expect(warning?.settings).toEqual(["pools.max_per_server"]);
-    expect(warning?.msg).toMatch(/only a restart applies.*pools\.max_per_server/);
+    expect(warning?.settings).toEqual(["servers", "pools.max_per_server"]);
+    expect(warning?.msg).toMatch(/only a restart applies.*servers, pools\.max_per_server/);
+    // SHOW SERVERS lists the servers Sluice runs with, not the ones the new file names
+    const shown = (await serve.admin("SHOW SERVERS")).map((r) => r.name).sort();
+    expect(shown).toEqual(cluster.info.servers.map((s) => s.name).sort());
   });
 });

@@ -29,7 +29,7 @@ async function connect(port: number) {
 }
 
 describe("sluice serve on SIGTERM", () => {
-  it("stops accepting, lets an open transaction commit, then exits 0", async () => {
+  it("stops accepting, lets an open transaction commit (SIGHUP and SIGUSR2 meanwhile), then exits 0", async () => {
     const [proxy = 0, admin = 0, http = 0] = await freePorts(3);
     const config = join(dir, "sluice.yaml");
     writeFileSync(
@@ -63,6 +63,10 @@ describe("sluice serve on SIGTERM", () => {
     child.kill("SIGTERM");
     await sleep(500);
     await expect(connect(proxy)).rejects.toBeDefined(); // no new clients while draining
+    // a reload or a log rotation arriving during the drain must not end the process
+    child.kill("SIGHUP");
+    child.kill("SIGUSR2");
+    await sleep(200);
     await conn.query("INSERT INTO sigterm_rows VALUES (2)");
     await conn.query("COMMIT");
     await conn.end().catch(() => undefined);

@@ -115,9 +115,14 @@ export async function serveUntilSignalled(
     process.once("SIGTERM", resolve);
     process.once("SIGINT", resolve);
   });
-  // SIGUSR2 stays handled while draining: unhandled, a logrotate run would kill the process
+  // SIGHUP and SIGUSR2 stay handled while draining: unhandled, their default action would end the
+  // process and cut the transactions the drain is waiting for. A reload now would be pointless.
   process.off("SIGHUP", onHup);
+  const onLateHup = () => root.logger.warn("SIGHUP while shutting down: no reload");
+  process.on("SIGHUP", onLateHup);
   await runtime.shutdown();
+  process.off("SIGHUP", onLateHup);
+  process.off("SIGUSR2", onUsr2);
   root.flush();
   return 0;
 }

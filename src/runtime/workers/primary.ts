@@ -190,10 +190,11 @@ export class WorkerPrimary {
     return mergeAdminSnapshots(
       {
         now: Date.now(),
-        servers: this.current.config.servers,
+        // servers and digest size as the processes started with them: a reload changes neither
+        servers: this.startedWith.servers,
         topology: this.monitor.topology,
         policy: { version: p.version, hash: p.hash, loadedAt: p.loadedAt, files: p.files, source: p.source },
-        maxDigests: this.current.config.queryStats.maxDigests,
+        maxDigests: this.startedWith.queryStats.maxDigests,
         workers: this.processes.list(),
       },
       answers,
