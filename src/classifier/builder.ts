@@ -28,6 +28,7 @@ export class FactsBuilder {
   readonly writeTables: TableRef[] = [];
   readonly functions: string[] = [];
   readonly systemVariables: string[] = [];
+  userVariables: string[] = [];
   readonly hints: Hint[] = [];
   parse: Facts["parse"] = "ok";
   preparedSql: string | null = null;
@@ -83,6 +84,7 @@ export class FactsBuilder {
       writeTables: this.writeTables,
       functions: this.functions,
       systemVariables: this.systemVariables,
+      userVariables: this.userVariables,
       hints: this.hints,
       digest,
       fingerprint,

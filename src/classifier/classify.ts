@@ -7,6 +7,7 @@ import { recognize } from "./recognize.js";
 import { type StatementRange, statementRanges } from "./split.js";
 import { tokenize } from "./tokenizer.js";
 import type { Tokens } from "./tokens.js";
+import { userVariableReads } from "./user-variables.js";
 
 /**
  * The facts of a SQL text. Several statements (`a; b`) give merged facts with kind
@@ -41,6 +42,7 @@ export function classifyRange(t: Tokens, r: StatementRange, last: boolean): Fact
     b.setKind("unknown");
     b.parse = "unknown";
   }
+  b.userVariables = userVariableReads(v, b.kind);
   // hints belong to the statement whose tokens follow them (trailing ones to the last statement)
   for (const h of t.hints) {
     if (h.token >= r.from && (h.token <= r.to || last)) b.hints.push(h.hint);
@@ -108,6 +110,7 @@ export function mergeFacts(parts: readonly Facts[]): Facts {
     writeTables: union((p) => p.writeTables, tableKey),
     functions: union((p) => p.functions, same),
     systemVariables: union((p) => p.systemVariables, same),
+    userVariables: union((p) => p.userVariables ?? [], same),
     hints: union(
       (p) => p.hints,
       (h) => `${h.key}=${h.value}`,

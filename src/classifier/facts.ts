@@ -264,6 +264,11 @@ export interface Facts {
   readonly functions: readonly string[];
   /** lower-case names of the system variables read (`@@x`, `@@session.x`) */
   readonly systemVariables: readonly string[];
+  /**
+   * lower-case names of the user variables read (`@x` anywhere but an assignment's target); not
+   * part of the policy language: routing keeps such reads where a value Sluice could not copy lives
+   */
+  readonly userVariables?: readonly string[];
   readonly hints: readonly Hint[];
   /** Literal-free normalised text, e.g. `SELECT * FROM t WHERE id = ?` */
   readonly digest: string;

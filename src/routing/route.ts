@@ -2,6 +2,7 @@ import type { Facts } from "../classifier/facts.js";
 import type { Topology } from "../monitor/types.js";
 import { type Action, actionTarget, type PoolSpec } from "../policy/ir.js";
 import { type BalanceCursor, type Candidate, pickServer } from "./balance.js";
+import { heldUserVariablesGoneError, readsHeld } from "./held-user-variables.js";
 import { type PinReason, pinReasons, type SessionState } from "./session-state.js";
 
 /** What the policy decided for this statement (the output of `decide`). */
@@ -83,6 +84,35 @@ export function route(
   }
   if (action.kind === "respond" && action.response.kind === "rows") return { kind: "respond", rule, action };
 
+  const held = session.heldUserVariables;
+  if (held !== null && readsHeld(held, facts)) {
+    // the values live on one connection only: there, or an error (never another server's NULL)
+    if (held.gone || placement.current !== held.server)
+      return { kind: "deny", rule, ...heldUserVariablesGoneError(held.server) };
+    if (facts.writes && !serverUsable(ctx.topology, held.server, true)) {
+      const message = `this statement writes and reads user variables whose values live only on '${held.server}', which does not accept writes`;
+      return { kind: "deny", rule, code: 1105, sqlstate: "HY000", message };
+    }
+    if (!serverUsable(ctx.topology, held.server, false)) {
+      const message = `the server '${held.server}' holding this session's user variables is not available`;
+      return { kind: "unavailable", rule, pool: "", message };
+    }
+    return forward(held.server, null, rule, "same_connection", null, false);
+  }
+  // Named values held on the primary (`SELECT … INTO @x`, `@x := …`): every statement can run
+  // there, so the session keeps that connection rather than lose them to a read split elsewhere.
+  // On a replica only the statements reading them stay (above): a write has to leave. After a
+  // procedure (names unknown: the server only says some state changed, often a database or a
+  // variable Sluice copies) only the reads of user variables stay, or every such CALL would end
+  // read splitting for the session.
+  if (
+    held !== null &&
+    !held.gone &&
+    held.names !== null &&
+    placement.current === held.server &&
+    serverUsable(ctx.topology, held.server, true)
+  )
+    return forward(held.server, null, rule, "same_connection", null, false);
   const stay = stayReason(facts, session, placement);
   if (stay !== null && placement.current !== null) {
     const current = placement.current;

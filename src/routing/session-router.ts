@@ -3,6 +3,7 @@ import type { Facts } from "../classifier/facts.js";
 import { decide } from "../policy/compile/decide.js";
 import type { SessionChange } from "../protocol/session-track.js";
 import { HELD_RESULTS, heldResultsGoneError } from "./held-results.js";
+import { heldAfter, heldConnectionGone, readsHeld } from "./held-user-variables.js";
 import { type QueryStep, statementText } from "./query-step.js";
 import { route } from "./route.js";
 import type { RoutingEnvironment } from "./routing-environment.js";
@@ -67,12 +68,25 @@ export class SessionRouter {
   /** A connection was leased on `server`; it arrives with `schema` selected and nothing else. */
   connected(server: string, schema: string | null): void {
     this.connection = { server, sync: { ...EMPTY_SYNC_STATE, schema } };
+    this.userVariablesGone();
   }
 
   /** The held connection went back to the pool or was lost. */
   disconnected(): void {
     this.connection = null;
     this.holdForNext = false;
+    this.userVariablesGone();
+  }
+
+  private userVariablesGone(): void {
+    const held = heldConnectionGone(this.state.heldUserVariables);
+    if (held !== this.state.heldUserVariables) this.state = { ...this.state, heldUserVariables: held };
+  }
+
+  /** The connection has user variables no other one has: it must not go back to the pool. */
+  private holdsUserVariables(): boolean {
+    const held = this.state.heldUserVariables;
+    return held !== null && !held.gone;
   }
 
   /**
@@ -190,7 +204,12 @@ export class SessionRouter {
     if (result.ok) {
       this.state = nextSessionState(this.state, facts);
       this.wanted = applySessionEffects(this.wanted, facts.sessionEffects, sql, facts.preparedSql ?? null);
-      if (this.connection !== null) this.connection.sync = this.wanted;
+      if (this.connection !== null) {
+        this.connection.sync = this.wanted;
+        const changed = result.changes?.some((c) => c.kind === "state-change" && c.changed) ?? false;
+        const held = heldAfter(this.state.heldUserVariables, facts, this.connection.server, changed);
+        if (held !== this.state.heldUserVariables) this.state = { ...this.state, heldUserVariables: held };
+      }
       if (facts.writes) this.lastWriteAt = now;
     }
     if (result.status !== undefined) {
@@ -301,7 +320,8 @@ export class SessionRouter {
       facts.locking === "none" &&
       !this.state.inTransaction &&
       !isPinned(this.state) &&
-      facts.sameConnection.length === 0
+      facts.sameConnection.length === 0 &&
+      !readsHeld(this.state.heldUserVariables, facts)
     );
   }
 
@@ -311,11 +331,22 @@ export class SessionRouter {
    * connection, ProxySQL keeps such a hold for at most 10 s).
    */
   mayReleaseWhenQuiet(): boolean {
-    return this.env.multiplexing && !this.state.inTransaction && !isPinned(this.state);
+    return (
+      this.env.multiplexing &&
+      !this.state.inTransaction &&
+      !isPinned(this.state) &&
+      !this.holdsUserVariables()
+    );
   }
 
   mayRelease(): boolean {
-    return this.env.multiplexing && !this.state.inTransaction && !isPinned(this.state) && !this.holdForNext;
+    return (
+      this.env.multiplexing &&
+      !this.state.inTransaction &&
+      !isPinned(this.state) &&
+      !this.holdForNext &&
+      !this.holdsUserVariables()
+    );
   }
 
   private placement() {

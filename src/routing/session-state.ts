@@ -13,6 +13,7 @@
 import { classifyCached } from "../classifier/cache.js";
 import type { Facts, SessionEffect } from "../classifier/facts.js";
 import type { SessionFacts } from "../policy/session-facts.js";
+import type { HeldUserVariables } from "./held-user-variables.js";
 
 /** Why a session must stay on the backend connection it has. */
 export const PIN_REASONS = ["lock_tables", "named_lock", "prepared_statement", "temporary_table"] as const;
@@ -46,6 +47,8 @@ export interface SessionState {
   readonly sqlPrepared: ReadonlyMap<string, Facts>;
   /** the pool the previous statement ran on */
   readonly previousPool: string | null;
+  /** user variables whose values only one backend connection has (serve sets it, see session-router) */
+  readonly heldUserVariables: HeldUserVariables | null;
 }
 
 export interface SessionStart {
@@ -70,6 +73,7 @@ export function initialSessionState(start: SessionStart): SessionState {
     preparedStatements: [],
     sqlPrepared: new Map(),
     previousPool: null,
+    heldUserVariables: null,
   };
 }
 
@@ -252,7 +256,13 @@ function readBoolean(text: string): boolean | null {
 export function routingFacts(state: SessionState, facts: Facts, sql: string): Facts {
   if (facts.kind !== "execute" || state.sqlPrepared.size === 0) return facts;
   const name = executedName(sql);
-  return (name === null ? undefined : state.sqlPrepared.get(name)) ?? facts;
+  const prepared = name === null ? undefined : state.sqlPrepared.get(name);
+  if (prepared === undefined) return facts;
+  // `EXECUTE s USING @a` reads @a itself
+  const own = facts.userVariables ?? [];
+  if (own.length === 0) return prepared;
+  const reads = prepared.userVariables ?? [];
+  return { ...prepared, userVariables: [...reads, ...own.filter((n) => !reads.includes(n))] };
 }
 
 /** `EXECUTE name …` → name (lower-case), or null. */

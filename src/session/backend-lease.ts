@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { BackendConnection } from "../pool/backend-connection.js";
+import { BackendError } from "../pool/backend-socket.js";
 import type { Pool } from "../pool/pool.js";
 import type { PoolKey } from "../pool/pool-types.js";
 import { Command } from "../protocol/constants.js";
@@ -83,6 +84,10 @@ export class LeaseHolder {
       try {
         candidate = await this.pool.acquire(key, database === undefined ? withoutDatabase : undefined);
       } catch (e) {
+        // A new connection the server closed while it was being set up (a KILL of the user's
+        // threads, a server going down) says nothing about the next one: try again, up to twice.
+        // A refused connection, a timeout or a login error stays an error at once.
+        if (e instanceof BackendError && e.code === "CLOSED" && attempt < 2) continue;
         this.log.warn({ server: key.server, err: (e as Error).message }, "cannot get a backend connection");
         return acquireError(e, key.server);
       }

@@ -126,10 +126,11 @@ function expectTimeout(err: { errno?: number; sqlState?: string; message: string
 }
 
 /** Statements of the test user still running `text` on the primary. */
-async function runningOnPrimary(text: string): Promise<number> {
+async function runningOnPrimary(text: string, state?: string): Promise<number> {
   const rows = await cluster.rootQuery(
     cluster.primary,
-    `SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE USER = '${cluster.info.users.app.user}' AND INFO LIKE '%${text}%'`,
+    `SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE USER = '${cluster.info.users.app.user}' AND INFO LIKE '%${text}%'` +
+      (state === undefined ? "" : ` AND STATE = '${state}'`),
   );
   return Number(rows[0]?.n);
 }
@@ -146,7 +147,8 @@ describe("commands other than COM_QUERY and COM_STMT_EXECUTE past the time limit
     const altered = ddl.query("ALTER TABLE cmd_timeout_t COMMENT = 'behind a reader'");
     await waitFor(
       "the ALTER to wait for the metadata lock",
-      async () => (await runningOnPrimary("behind a reader")) === 1,
+      // waiting, not only started: before it asks for the lock a PREPARE would get past it
+      async () => (await runningOnPrimary("behind a reader", "Waiting for table metadata lock")) === 1,
     );
     const conn = await client();
     const dropsBefore = proxy.counters.backendErrors;

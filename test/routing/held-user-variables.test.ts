@@ -1,0 +1,147 @@
+import { describe, expect, it } from "vitest";
+import { classifyCached } from "../../src/classifier/cache.js";
+import type { SessionChange } from "../../src/protocol/session-track.js";
+import { SessionRouter } from "../../src/routing/session-router.js";
+import { staticTopology } from "../../src/routing/static-topology.js";
+import { compileActivePolicy } from "../../src/runtime/active-policy.js";
+
+const POLICY = `version 1
+pool primary {
+  role = primary
+}
+pool replicas {
+  role = replica
+}
+rule reads when family = read -> route replicas
+default -> route primary
+`;
+
+const STATE_CHANGED: SessionChange[] = [{ kind: "state-change", changed: true }];
+
+/** As default.policy does: statements with session effects run on the primary. */
+const EFFECTS_ON_PRIMARY = POLICY.replace(
+  "rule reads",
+  "rule effects when session_effects -> route primary\nrule reads",
+);
+
+function router(text = POLICY): SessionRouter {
+  const loaded = compileActivePolicy([{ path: "t.policy", text }], 1);
+  if (loaded.kind !== "ok") throw new Error(loaded.report);
+  const policy = loaded.policy;
+  const topology = staticTopology([
+    { name: "primary", host: "127.0.0.1", port: 1, role: "primary" },
+    { name: "replica1", host: "127.0.0.1", port: 2, role: "replica" },
+  ]);
+  return new SessionRouter(
+    {
+      policy: () => policy,
+      topology: () => topology,
+      load: () => ({ active: 0, connections: 0 }),
+      cursor: () => ({ next: 0 }),
+      causalTimeoutMs: 1000,
+      multiplexing: true,
+    },
+    { user: "app", clientAddress: "127.0.0.1", schema: null },
+  );
+}
+
+/** Runs `sql` the way serve does: plan, take a connection where planned, report the result. */
+function run(r: SessionRouter, sql: string, changes: SessionChange[] = []) {
+  const step = r.planQuery(sql, 0);
+  if (step.kind !== "forward") return { step, release: null };
+  if (r.currentServer !== step.server) r.connected(step.server, null);
+  const release = r.afterStatement(
+    step.facts,
+    sql,
+    step.pool,
+    { ok: true, status: 2, warnings: 0, changes },
+    0,
+  );
+  if (release === "release") r.disconnected();
+  return { step, release };
+}
+
+function server(r: SessionRouter, sql: string, changes: SessionChange[] = []): string {
+  const { step } = run(r, sql, changes);
+  return step.kind === "forward" ? step.server : step.kind;
+}
+
+describe("user variables whose value only one connection has", () => {
+  it("CALL that changed session state: reads of user variables follow it, other reads still split", () => {
+    const r = router();
+    expect(run(r, "CALL p()", STATE_CHANGED).release).toBe("keep");
+    expect(server(r, "SELECT @x")).toBe("primary");
+    expect(server(r, "SELECT @@version")).toBe("replica1");
+  });
+
+  it("a named value held on the primary keeps the whole session there", () => {
+    const r = router(EFFECTS_ON_PRIMARY);
+    expect(server(r, "SELECT @n := 3")).toBe("primary");
+    expect(server(r, "SELECT @@version")).toBe("primary");
+    expect(server(r, "SELECT @n + 1")).toBe("primary");
+  });
+
+  it("CALL without a reported state change holds nothing", () => {
+    const r = router();
+    expect(run(r, "CALL p()").release).toBe("release");
+    expect(server(r, "SELECT @x")).toBe("replica1");
+  });
+
+  it("SELECT … INTO @y on a replica: SELECT @y stays on that connection", () => {
+    const r = router();
+    expect(server(r, "SELECT 7 INTO @y")).toBe("replica1");
+    expect(server(r, "SELECT @y + 1")).toBe("replica1");
+    // a read of another, copyable variable is not held
+    expect(server(r, "SET @z = 5")).toBe("primary");
+    expect(server(r, "SELECT @z")).toBe("replica1");
+  });
+
+  it("once the connection is gone, a read of the held values is an error, not another server's NULL", () => {
+    const r = router();
+    run(r, "CALL p()", STATE_CHANGED);
+    r.disconnected(); // lost with its server
+    const { step } = run(r, "SELECT @x");
+    expect(step.kind === "deny" && step.code).toBe(1105);
+  });
+
+  it("held on a replica: a write has to leave, and the values are gone with the connection", () => {
+    const r = router();
+    expect(server(r, "SELECT 7 INTO @y")).toBe("replica1");
+    expect(server(r, "SELECT 1")).toBe("replica1");
+    expect(server(r, "INSERT INTO t VALUES (1)")).toBe("primary");
+    const { step } = run(r, "SELECT @y");
+    expect(step.kind === "deny" && step.code).toBe(1105);
+  });
+
+  it("a copyable SET of every held name clears the condition", () => {
+    const r = router();
+    run(r, "SELECT 7 INTO @y");
+    r.disconnected();
+    expect(run(r, "SELECT @y").step.kind).toBe("deny");
+    run(r, "SET @y = 1");
+    expect(server(r, "SELECT @y")).toBe("replica1");
+  });
+
+  it("SET @a = @held holds @a too (its replay elsewhere would read NULL)", () => {
+    const r = router();
+    run(r, "CALL p()", STATE_CHANGED);
+    expect(server(r, "SET @a = @x + 1")).toBe("primary");
+    r.disconnected();
+    expect(run(r, "SELECT @a").step.kind).toBe("deny");
+  });
+
+  it("COM_RESET_CONNECTION forgets them", () => {
+    const r = router();
+    run(r, "CALL p()", STATE_CHANGED);
+    r.disconnected();
+    r.reset({ user: "app", clientAddress: "127.0.0.1", schema: null });
+    expect(server(r, "SELECT @x")).toBe("replica1");
+  });
+
+  it("is never retried on another server", () => {
+    const r = router();
+    run(r, "CALL p()", STATE_CHANGED);
+    expect(r.mayRetry(classifyCached("SELECT @x"))).toBe(false);
+    expect(r.mayRetry(classifyCached("SELECT 1"))).toBe(true);
+  });
+});
