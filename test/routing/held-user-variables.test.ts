@@ -1,9 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { classifyCached } from "../../src/classifier/cache.js";
 import type { SessionChange } from "../../src/protocol/session-track.js";
-import { SessionRouter } from "../../src/routing/session-router.js";
-import { staticTopology } from "../../src/routing/static-topology.js";
-import { compileActivePolicy } from "../../src/runtime/active-policy.js";
+import type { SessionRouter } from "../../src/routing/session-router.js";
+import { testSessionRouter } from "../support/session-router.js";
 
 const POLICY = `version 1
 pool primary {
@@ -25,24 +24,7 @@ const EFFECTS_ON_PRIMARY = POLICY.replace(
 );
 
 function router(text = POLICY): SessionRouter {
-  const loaded = compileActivePolicy([{ path: "t.policy", text }], 1);
-  if (loaded.kind !== "ok") throw new Error(loaded.report);
-  const policy = loaded.policy;
-  const topology = staticTopology([
-    { name: "primary", host: "127.0.0.1", port: 1, role: "primary" },
-    { name: "replica1", host: "127.0.0.1", port: 2, role: "replica" },
-  ]);
-  return new SessionRouter(
-    {
-      policy: () => policy,
-      topology: () => topology,
-      load: () => ({ active: 0, connections: 0 }),
-      cursor: () => ({ next: 0 }),
-      causalTimeoutMs: 1000,
-      multiplexing: true,
-    },
-    { user: "app", clientAddress: "127.0.0.1", schema: null },
-  );
+  return testSessionRouter(text);
 }
 
 /** Runs `sql` the way serve does: plan, take a connection where planned, report the result. */

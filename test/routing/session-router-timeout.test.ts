@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { classifyCached } from "../../src/classifier/cache.js";
-import { SessionRouter } from "../../src/routing/session-router.js";
-import { staticTopology } from "../../src/routing/static-topology.js";
-import { compileActivePolicy } from "../../src/runtime/active-policy.js";
+import type { SessionRouter } from "../../src/routing/session-router.js";
+import { testSessionRouter } from "../support/session-router.js";
 
 const POLICY = `version 1
 pool primary {
@@ -24,26 +23,7 @@ default -> route primary
 `;
 
 function router(onDecision: () => void = () => {}): SessionRouter {
-  const loaded = compileActivePolicy([{ path: "t.policy", text: POLICY }], 1);
-  if (loaded.kind !== "ok") throw new Error(loaded.report);
-  const policy = loaded.policy;
-  const topology = staticTopology([
-    { name: "primary", host: "127.0.0.1", port: 1, role: "primary" },
-    { name: "replica1", host: "127.0.0.1", port: 2, role: "replica" },
-  ]);
-  return new SessionRouter(
-    {
-      policy: () => policy,
-      topology: () => topology,
-      load: () => ({ active: 0, connections: 0 }),
-      cursor: () => ({ next: 0 }),
-      causalTimeoutMs: 1000,
-      multiplexing: true,
-      statementTimeoutMs: 9000,
-      onDecision,
-    },
-    { user: "app", clientAddress: "127.0.0.1", schema: null },
-  );
+  return testSessionRouter(POLICY, { statementTimeoutMs: 9000, onDecision });
 }
 
 /**
