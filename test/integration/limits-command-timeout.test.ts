@@ -135,6 +135,22 @@ async function runningOnPrimary(text: string, state?: string): Promise<number> {
   return Number(rows[0]?.n);
 }
 
+/**
+ * COM_INIT_DB while the primary is stopped: 1969 after the primary rule's 300 ms, and the
+ * connection dropped once the 2 s grace has passed; the primary runs again afterwards.
+ */
+async function initDbTimesOutOnStoppedPrimary(c: RawClient): Promise<void> {
+  const dropsBefore = proxy.counters.backendErrors;
+  await cluster.pause(cluster.primary);
+  try {
+    c.send(0, [0x02, ...Buffer.from(cluster.info.database)]);
+    expectTimeout(await errorOf(c), 300);
+    await waitFor("the connection to be dropped", () => proxy.counters.backendErrors > dropsBefore, 10_000);
+  } finally {
+    await cluster.resume(cluster.primary);
+  }
+}
+
 describe("commands other than COM_QUERY and COM_STMT_EXECUTE past the time limit", () => {
   it("COM_STMT_PREPARE behind a metadata lock: 1969 under its statement's limit, killed, connection kept", async () => {
     // A PREPARE waits for the table's metadata lock behind a pending DDL (LOCK TABLES WRITE alone
@@ -203,16 +219,8 @@ describe("commands other than COM_QUERY and COM_STMT_EXECUTE past the time limit
     const c = await rawClient();
     c.send(0, [0x03, ...Buffer.from("BEGIN")]);
     expect((await c.read())?.payload[0]).toBe(0x00);
-    const dropsBefore = proxy.counters.backendErrors;
-    await cluster.pause(cluster.primary);
-    try {
-      // `USE db` in a transaction: the primary rule's 300 ms
-      c.send(0, [0x02, ...Buffer.from(cluster.info.database)]);
-      expectTimeout(await errorOf(c), 300);
-      await waitFor("the connection to be dropped", () => proxy.counters.backendErrors > dropsBefore, 10_000);
-    } finally {
-      await cluster.resume(cluster.primary);
-    }
+    // `USE db` in a transaction: the primary rule's 300 ms
+    await initDbTimesOutOnStoppedPrimary(c);
     c.send(0, [0x03, ...Buffer.from("COMMIT")]);
     const lost = await errorOf(c);
     expect(lost.errno).toBe(2013);
@@ -224,15 +232,7 @@ describe("commands other than COM_QUERY and COM_STMT_EXECUTE past the time limit
   it("COM_INIT_DB outside a transaction, on a stopped server: 1969, and the session goes on", async () => {
     const c = await rawClient();
     expect(await textQuery(c, "SELECT 'warm' AS s")).toEqual(["warm"]); // holds a primary connection
-    await cluster.pause(cluster.primary);
-    const dropsBefore = proxy.counters.backendErrors;
-    try {
-      c.send(0, [0x02, ...Buffer.from(cluster.info.database)]);
-      expectTimeout(await errorOf(c), 300);
-      await waitFor("the connection to be dropped", () => proxy.counters.backendErrors > dropsBefore, 10_000);
-    } finally {
-      await cluster.resume(cluster.primary);
-    }
+    await initDbTimesOutOnStoppedPrimary(c);
     c.send(0, [0x02, ...Buffer.from(cluster.info.database)]);
     expect((await c.read())?.payload[0]).toBe(0x00);
     expect(await textQuery(c, "SELECT DATABASE() AS db")).toEqual([cluster.info.database]);
