@@ -34,6 +34,12 @@ export type QueryStep =
     }
   | { readonly kind: "unavailable"; readonly rule: string; readonly message: string };
 
+/**
+ * A COM_QUERY's plan: a step, or first read the earlier results only the held connection has
+ * (SessionRouter.captureQueries) and plan again, since the statement must run elsewhere.
+ */
+export type QueryPlan = QueryStep | { readonly kind: "capture" };
+
 /** The text to send instead of the client's, for rewrite and expand actions. */
 export function statementText(action: Action, sql: string): string | null {
   if (action.kind === "rewrite") return applyRewrite(action.rewrite, sql);

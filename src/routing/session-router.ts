@@ -2,12 +2,27 @@ import { classifyCached } from "../classifier/cache.js";
 import type { Facts } from "../classifier/facts.js";
 import { decide } from "../policy/compile/decide.js";
 import type { SessionChange } from "../protocol/session-track.js";
-import { HELD_RESULTS, heldResultsGoneError } from "./held-results.js";
+import { heldResultsGoneError } from "./held-results.js";
 import { heldAfter, heldConnectionGone, readsHeld } from "./held-user-variables.js";
-import { type QueryStep, statementText } from "./query-step.js";
+import { type QueryPlan, type QueryStep, statementText } from "./query-step.js";
+import { substituteResults } from "./result-substitution.js";
 import { route } from "./route.js";
 import type { RoutingEnvironment } from "./routing-environment.js";
 import { readServerReport, type ServerReport } from "./server-report.js";
+import {
+  afterStatementResults,
+  CAPTURE_CONDITIONS_SQL,
+  CAPTURE_SCALARS_SQL,
+  type Condition,
+  captured,
+  connectionLost,
+  INITIAL_RESULTS,
+  isResultNeed,
+  livesOn,
+  needsConditions,
+  resultReads,
+  type SessionResults,
+} from "./session-results.js";
 import {
   initialSessionState,
   isPinned,
@@ -39,11 +54,11 @@ export class SessionRouter {
   /** the session-level state every backend it uses must have */
   private wanted: SyncState = EMPTY_SYNC_STATE;
   /** what the held connection has; null when the session holds none */
-  private connection: { readonly server: string; sync: SyncState } | null = null;
-  /** the last statement left something the next may ask for on the same connection */
-  private holdForNext = false;
-  /** the connection kept for the next statement went back to the pool before it came */
-  private heldResultsGone = false;
+  private connection: { readonly server: string; sync: SyncState; readonly epoch: number } | null = null;
+  /** counts the session's leases: results living on a connection name the lease they live on */
+  private epoch = 0;
+  /** LAST_INSERT_ID(), FOUND_ROWS(), ROW_COUNT(), the diagnostics: where each lives (session-results.ts) */
+  private results: SessionResults = INITIAL_RESULTS;
   private lastWriteAt: number | null = null;
   private lastGtid: string | null = null;
   /** the server the last statement ran on, kept after the connection goes back to the pool */
@@ -67,15 +82,38 @@ export class SessionRouter {
 
   /** A connection was leased on `server`; it arrives with `schema` selected and nothing else. */
   connected(server: string, schema: string | null): void {
-    this.connection = { server, sync: { ...EMPTY_SYNC_STATE, schema } };
+    // whatever only the previous connection had and nobody read off it is lost with it
+    this.results = connectionLost(this.results, this.epoch);
+    this.epoch++;
+    this.connection = { server, sync: { ...EMPTY_SYNC_STATE, schema }, epoch: this.epoch };
     this.userVariablesGone();
   }
 
   /** The held connection went back to the pool or was lost. */
   disconnected(): void {
+    this.results = connectionLost(this.results, this.epoch);
     this.connection = null;
-    this.holdForNext = false;
     this.userVariablesGone();
+  }
+
+  /**
+   * Sluice's own queries that read, off the held connection, the results only it has (see
+   * session-results.ts), or null when it has none: run them before giving the connection up.
+   */
+  captureQueries(): { readonly scalars: string; readonly conditions: string | null } | null {
+    const c = this.connection;
+    if (c === null || !livesOn(this.results, c.epoch)) return null;
+    return {
+      scalars: CAPTURE_SCALARS_SQL,
+      conditions: needsConditions(this.results, c.epoch) ? CAPTURE_CONDITIONS_SQL : null,
+    };
+  }
+
+  /** What captureQueries read (null for a part that failed: that part is lost with the connection). */
+  captured(scalars: readonly (string | null)[] | null, conditions: readonly Condition[] | null): void {
+    const c = this.connection;
+    if (c === null) return;
+    this.results = captured(this.results, c.epoch, scalars ?? [null, null, null], conditions);
   }
 
   private userVariablesGone(): void {
@@ -89,24 +127,52 @@ export class SessionRouter {
     return held !== null && !held.gone;
   }
 
+  /** Plans a COM_QUERY: earlier results it reads are written into its text where needed. */
+  planQuery(sql: string, now: number, avoid?: ReadonlySet<string>): QueryPlan {
+    return this.plan(classifyCached(sql), sql, now, avoid, true);
+  }
+
   /**
-   * The connection held for the next statement (see afterStatement) goes back to the pool before
-   * that statement came: if it asks for what the hold kept, it gets an error, not another value.
+   * Plans a statement already classified (a prepared statement's EXECUTE uses its PREPARE's facts).
+   * Its text cannot change, so it runs where the session's prepared statements pin it.
    */
-  holdLost(): void {
-    if (this.holdForNext) this.heldResultsGone = true;
+  planFacts(classified: Facts, sql: string, now: number, avoid?: ReadonlySet<string>): QueryStep {
+    const plan = this.plan(classified, sql, now, avoid, false);
+    if (plan.kind === "capture") throw new Error("a statement that cannot be rewritten asked for a capture");
+    return plan;
   }
 
-  planQuery(sql: string, now: number, avoid?: ReadonlySet<string>): QueryStep {
-    return this.planFacts(classifyCached(sql), sql, now, avoid);
-  }
-
-  /** Plans a statement already classified (a prepared statement's EXECUTE uses its PREPARE's facts). */
-  planFacts(statementFacts: Facts, sql: string, now: number, avoid?: ReadonlySet<string>): QueryStep {
-    const gone = this.heldResultsGone;
-    this.heldResultsGone = false;
-    if (gone && statementFacts.sameConnection.some((need) => HELD_RESULTS.has(need)))
-      return { kind: "deny", rule: "(sluice)", ...heldResultsGoneError() };
+  /** `canRewrite`: the statement goes as text, so earlier results it reads can be written into it. */
+  private plan(
+    classified: Facts,
+    sql: string,
+    now: number,
+    avoid: ReadonlySet<string> | undefined,
+    canRewrite: boolean,
+  ): QueryPlan {
+    let statementFacts = classified;
+    let text: string | null = null;
+    if (canRewrite) {
+      const reads = resultReads(this.results, classified, sql, this.connection?.epoch ?? null);
+      switch (reads.kind) {
+        case "gone":
+        case "unsupported":
+          return { kind: "deny", rule: "(sluice)", ...heldResultsGoneError(reads.what, reads.kind) };
+        case "rewrite":
+          text = reads.sql;
+          statementFacts = withoutResultNeeds(classified);
+          break;
+        case "substitute":
+        case "stay": {
+          text = substituteResults(sql, reads.known);
+          if (reads.kind === "substitute") statementFacts = withoutResultNeeds(classified);
+          else if (this.mustLeaveHeld(classified)) return { kind: "capture" };
+          break;
+        }
+        case "none":
+          break;
+      }
+    }
     const facts = routingFacts(this.state, statementFacts, sql);
     const policy = this.env.policy();
     const decision = decide(policy.tree, { facts, session: sessionFacts(this.state) });
@@ -146,7 +212,7 @@ export class SessionRouter {
           server: plan.server,
           pool: plan.pool,
           rule: plan.rule,
-          sql: statementText(decision.action, sql),
+          sql: text === null ? statementText(decision.action, sql) : rewritten(decision.action, text),
           sync: plan.server === this.connection?.server ? syncPlan(this.wanted, this.connection.sync) : [],
           waitGtid: plan.waitGtid,
           facts,
@@ -198,9 +264,25 @@ export class SessionRouter {
       readonly warnings: number;
       /** the session-state changes the response's OK packets reported */
       readonly changes?: readonly SessionChange[];
+      /** rows of the result set the response carried (undefined: unknown) */
+      readonly rows?: number | null;
+      /** affected rows of its final OK packet (undefined: unknown) */
+      readonly affectedRows?: number | null;
     },
     now: number,
   ): "keep" | "release" {
+    if (this.connection !== null)
+      this.results = afterStatementResults(
+        this.results,
+        facts,
+        {
+          ok: result.ok,
+          rows: result.rows ?? null,
+          affectedRows: result.affectedRows ?? null,
+          warnings: result.warnings,
+        },
+        this.connection.epoch,
+      );
     if (result.ok) {
       this.state = nextSessionState(this.state, facts);
       this.wanted = applySessionEffects(this.wanted, facts.sessionEffects, sql, facts.preparedSql ?? null);
@@ -223,9 +305,6 @@ export class SessionRouter {
       this.applyReport(readServerReport(facts, result.changes));
     if (pool !== null) this.state = withPreviousPool(this.state, pool);
     this.previousServer = this.connection?.server ?? this.previousServer;
-    // FOUND_ROWS / LAST_INSERT_ID / ROW_COUNT / SHOW WARNINGS may follow: keep the connection for
-    // exactly the next statement, then let go.
-    this.holdForNext = result.ok ? facts.produces.length > 0 || result.warnings > 0 : true;
     return this.mayRelease() ? "release" : "keep";
   }
 
@@ -262,8 +341,16 @@ export class SessionRouter {
     this.state = initialSessionState(start);
     this.wanted = start.schema === null ? EMPTY_SYNC_STATE : { ...EMPTY_SYNC_STATE, schema: start.schema };
     if (this.connection !== null) this.connection.sync = this.wanted;
-    this.holdForNext = false;
-    this.heldResultsGone = false;
+    // the server reset the connection's session: what it now answers lives there
+    this.results =
+      this.connection === null
+        ? INITIAL_RESULTS
+        : {
+            lastInsertId: { at: "value", value: "0" },
+            foundRows: { at: "connection", epoch: this.connection.epoch },
+            rowCount: { at: "connection", epoch: this.connection.epoch },
+            diagnostics: { at: "connection", epoch: this.connection.epoch },
+          };
     this.lastWriteAt = null;
   }
 
@@ -326,11 +413,10 @@ export class SessionRouter {
   }
 
   /**
-   * Only the hold for a possible FOUND_ROWS / LAST_INSERT_ID / SHOW WARNINGS keeps the connection:
-   * the session lets go once it has been quiet a while (an idle client must not sit on a pooled
-   * connection, ProxySQL keeps such a hold for at most 10 s).
+   * Whether the connection may go back to the pool. Earlier statements' results never keep it:
+   * what only it has is read off it first (captureQueries).
    */
-  mayReleaseWhenQuiet(): boolean {
+  mayRelease(): boolean {
     return (
       this.env.multiplexing &&
       !this.state.inTransaction &&
@@ -339,14 +425,16 @@ export class SessionRouter {
     );
   }
 
-  mayRelease(): boolean {
-    return (
-      this.env.multiplexing &&
-      !this.state.inTransaction &&
-      !isPinned(this.state) &&
-      !this.holdForNext &&
-      !this.holdsUserVariables()
-    );
+  /**
+   * A statement that must run on the primary reads results only the held connection has, and that
+   * connection cannot take it (a replica): they are read off it first, then the statement moves.
+   */
+  private mustLeaveHeld(facts: Facts): boolean {
+    const c = this.connection;
+    if (c === null || this.state.inTransaction || isPinned(this.state)) return false;
+    if (!facts.writes && facts.locking === "none") return false;
+    const server = this.env.topology().servers.find((s) => s.name === c.server);
+    return server !== undefined && !server.acceptsWrites;
   }
 
   private placement() {
@@ -368,4 +456,15 @@ export class SessionRouter {
         return this.state.clientAddress;
     }
   }
+}
+
+/** The facts with the reads of earlier results taken out: the values travel in the statement. */
+function withoutResultNeeds(facts: Facts): Facts {
+  const left = facts.sameConnection.filter((n) => !isResultNeed(n));
+  return left.length === facts.sameConnection.length ? facts : { ...facts, sameConnection: left };
+}
+
+/** A policy rewrite applies to the statement with the values written in. */
+function rewritten(action: Parameters<typeof statementText>[0], text: string): string {
+  return statementText(action, text) ?? text;
 }

@@ -84,6 +84,5 @@ export function afterInterrupt(core: SessionCore, end: Interruption, server: str
     // as when a held connection dies: an open transaction is gone, the next command says so
     if (core.inTransaction) core.lostTransaction = true;
   }
-  core.release.whenQuiet();
   return end.clientUsable;
 }

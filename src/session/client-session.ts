@@ -155,6 +155,9 @@ export class ClientSession implements KillableSession {
   private async dispatch(packet: Packet): Promise<boolean> {
     const core = this.core;
     core.release.cancel();
+    // a release under way reads results off the connection first: the command waits for it
+    const releasing = core.release.settled();
+    if (releasing !== undefined) await releasing;
     const command = packet.payload[0];
     const s = core.services;
     s.counters.commands++;
@@ -213,7 +216,6 @@ export class ClientSession implements KillableSession {
     // the router follows USE and the server's schema tracker (null: the database was dropped)
     core.database = router.sessionState.schema ?? undefined;
     const goOn = afterForward(core, result.outcome, result.server, Command.Query, packet, true);
-    core.release.whenQuiet();
     return goOn;
   }
 
@@ -230,8 +232,7 @@ export class ClientSession implements KillableSession {
       if (result.kind === "answered") return true;
       if (result.kind === "interrupted") return afterInterrupt(core, result.end, result.server);
       const goOn = afterForward(core, result.outcome, result.server, command, packet, true);
-      core.release.whenQuiet();
-      return goOn;
+        return goOn;
     }
     if (core.lostTransaction) {
       core.write(

@@ -29,6 +29,8 @@ interface ConnHygiene {
    * 10.11 keeps FOUND_ROWS() across it.
    */
   foreignDiagnostics: boolean;
+  /** the last response on the connection left warnings or an error (or Sluice does not know) */
+  diagnosticsMayShow: boolean;
 }
 
 const records = new WeakMap<object, ConnHygiene>();
@@ -37,7 +39,13 @@ function recordOf(conn: object): ConnHygiene {
   let record = records.get(conn);
   if (record === undefined) {
     // a connection Sluice knows nothing about counts as changed
-    record = { mark: "changed", schema: undefined, unvettedSchema: undefined, foreignDiagnostics: false };
+    record = {
+      mark: "changed",
+      schema: undefined,
+      unvettedSchema: undefined,
+      foreignDiagnostics: false,
+      diagnosticsMayShow: true,
+    };
     records.set(conn, record);
   }
   return record;
@@ -117,12 +125,24 @@ export function returned(conn: object): void {
 
 /** Sluice ran CLEAR_DIAGNOSTICS_SQL on `conn`. */
 export function diagnosticsCleared(conn: object): void {
-  recordOf(conn).foreignDiagnostics = false;
+  const r = recordOf(conn);
+  r.foreignDiagnostics = false;
+  r.diagnosticsMayShow = false;
 }
 
-/** Whether `conn` still shows another session's diagnostics (see ConnHygiene). */
+/** A response on `conn` ended with warnings or an error (`nonEmpty`), or with neither. */
+export function diagnosticsSeen(conn: object, nonEmpty: boolean): void {
+  recordOf(conn).diagnosticsMayShow = nonEmpty;
+}
+
+/**
+ * Whether `conn` may still show another session's diagnostics (see ConnHygiene): FOUND_ROWS() and
+ * ROW_COUNT() are never read off a connection Sluice did not track for the session
+ * (routing/session-results.ts), so only warnings and errors matter here.
+ */
 export function hasForeignDiagnostics(conn: object): boolean {
-  return recordOf(conn).foreignDiagnostics;
+  const r = recordOf(conn);
+  return r.foreignDiagnostics && r.diagnosticsMayShow;
 }
 
 /** Sluice selected `schema` on `conn` with COM_INIT_DB (kept across COM_RESET_CONNECTION). */

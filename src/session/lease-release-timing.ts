@@ -1,6 +1,6 @@
 import type { SessionRouter } from "../routing/session-router.js";
 import type { LeaseHolder } from "./backend-lease.js";
-import { QuietHold } from "./quiet-hold.js";
+import { captureResults } from "./result-capture.js";
 import type { SessionServices } from "./session-services.js";
 
 /** What the release timing reads of its session, at the moment it decides (timers fire later). */
@@ -15,12 +15,13 @@ export interface ReleasingSession {
 
 /**
  * When one session gives its backend connection back to the pool: after a quiet spell under a
- * policy, after the courtesy hold for the next statement, or when the chooser says so without a
- * policy. The session's next command cancels whatever is pending.
+ * policy (first reading off it the results only it has), or when the chooser says so without a
+ * policy. The session's next command cancels whatever is pending, or waits for a read under way.
  */
 export class LeaseReleaseTiming {
   private releaseTimer: NodeJS.Timeout | undefined;
-  private readonly hold = new QuietHold();
+  /** reading the results only the connection has, before it goes back (see result-capture.ts) */
+  private capturing: Promise<void> | undefined;
 
   constructor(private readonly session: ReleasingSession) {}
 
@@ -44,33 +45,34 @@ export class LeaseReleaseTiming {
     this.releaseTimer.unref();
   }
 
-  /**
-   * After a statement that left a hold (see SessionRouter.mayReleaseWhenQuiet): let go when quiet
-   * (QuietHold: 1 s, or 50 ms when other sessions wait for a connection to the server).
-   */
-  whenQuiet(): void {
-    const s = this.session;
-    const router = s.router;
-    const lease = s.leases.current;
-    if (router === undefined || lease === undefined || this.releaseTimer !== undefined || this.hold.active)
-      return;
-    if (router.mayRelease() || !router.mayReleaseWhenQuiet()) return;
-    const letGo = () => {
-      if (s.busy || s.ended || s.router?.mayReleaseWhenQuiet() !== true) return;
-      // what the hold kept (LAST_INSERT_ID(), ROW_COUNT()…) is gone: the router says so if asked
-      s.router.holdLost();
-      this.releaseNow();
-    };
-    this.hold.start(s.services.pool, lease.key.server, letGo, letGo);
-  }
-
   cancel(): void {
     if (this.releaseTimer !== undefined) clearTimeout(this.releaseTimer);
     this.releaseTimer = undefined;
-    this.hold.cancel();
+  }
+
+  /** A release in progress still reads off the connection: the session's next command waits. */
+  settled(): Promise<void> | undefined {
+    return this.capturing;
   }
 
   releaseNow(): void {
+    const s = this.session;
+    const lease = s.leases.current;
+    if (s.router !== undefined && lease !== undefined && s.router.captureQueries() !== null) {
+      this.capturing = captureResults(s.router, lease.conn).finally(() => {
+        this.capturing = undefined;
+        if (s.leases.current !== lease) return;
+        // a command that came meanwhile keeps the connection (what was read stays true on it);
+        // one still finishing lets it go when quiet again
+        if (!s.busy) this.letGo();
+        else if ((s.services.routing?.releaseAfterMs ?? 0) > 0) this.defer();
+      });
+      return;
+    }
+    this.letGo();
+  }
+
+  private letGo(): void {
     this.session.leases.release(!this.session.inTransaction);
     this.session.router?.disconnected();
   }

@@ -13,7 +13,14 @@ import type { SyncStep } from "../routing/sync-plan.js";
 import type { ClientInput } from "./client-input.js";
 import { queryScalar } from "./control-query.js";
 import { type ForwardOutcome, forwardCommand } from "./forwarder.js";
-import { hasForeignDiagnostics, schemaSelected, stateChanged, statementVetted } from "./lease-hygiene.js";
+import {
+  diagnosticsSeen,
+  hasForeignDiagnostics,
+  schemaSelected,
+  stateChanged,
+  statementVetted,
+} from "./lease-hygiene.js";
+import { captureResults } from "./result-capture.js";
 import type { StatementDeadline } from "./statement-deadline.js";
 import { type Interruption, settleTimedOut } from "./statement-timeout.js";
 
@@ -69,9 +76,19 @@ async function routeQuery(session: RoutedSession, packet: Packet): Promise<Route
   const now = Date.now();
   const seq = packet.lastSeq + 1;
   const avoid = new Set<string>();
+  let captures = 0;
   for (let attempt = 0; ; attempt++) {
     const step = session.router.planQuery(sql, now, avoid);
     switch (step.kind) {
+      case "capture": {
+        // the statement must leave the held connection, which alone has results it reads
+        const held = session.held();
+        if (held === undefined || captures++ > 0)
+          throw new Error("capture planned without a connection to read");
+        await captureResults(session.router, held.conn);
+        attempt--;
+        continue;
+      }
       case "deny":
         session.write(
           encodePacket(seq, encodeErr(clientError(step.code, step.sqlstate, step.message))).bytes,
@@ -98,7 +115,10 @@ async function routeQuery(session: RoutedSession, packet: Packet): Promise<Route
     const retryable = attempt === 0 && session.router.mayRetry(step.facts);
     // the clock runs from the first attempt: a retry does not buy the statement more time
     if (attempt === 0) session.deadline.start(step.timeoutMs);
-    const placed = await placeOn(session, step.server, seq, retryable, step.facts.sameConnection.length > 0);
+    // A statement that reads no table keeps the diagnostics of the one before: on a connection
+    // that comes with another session's warnings, those must go first.
+    const ownDiagnostics = step.facts.sameConnection.length > 0 || step.facts.tables.length === 0;
+    const placed = await placeOn(session, step.server, seq, retryable, ownDiagnostics);
     if (placed === "retry") {
       avoid.add(step.server);
       continue;
@@ -128,7 +148,7 @@ async function routeQuery(session: RoutedSession, packet: Packet): Promise<Route
   }
 }
 
-type ForwardStep = Extract<ReturnType<SessionRouter["planQuery"]>, { kind: "forward" }>;
+type ForwardStep = Extract<ReturnType<SessionRouter["planFacts"]>, { kind: "forward" }>;
 
 /**
  * Holds a connection on `server` with the session's state in place (USE / SET / replay); on
@@ -144,6 +164,8 @@ export async function placeOn(
 ): Promise<boolean | "retry"> {
   const current = session.held();
   if (current?.server !== server || (ownDiagnostics && hasForeignDiagnostics(current.conn))) {
+    // what only the connection being given up has must be read off it first
+    if (current !== undefined) await captureResults(session.router, current.conn);
     // Taking a connection can wait on a server that stopped answering (a new connection's login,
     // a pooled one's database selection): the client hears of the timeout when it expires.
     let answered = false;
@@ -209,6 +231,7 @@ async function forwardOn(
     return settleTimedOut(session, held.conn, outcome, { ...step, sql: step.sql ?? sql, now });
   if (outcome.kind === "complete") {
     const st = outcome.state;
+    diagnosticsSeen(held.conn, st.error !== undefined || st.warnings > 0);
     if (st.error === undefined) held.conn.session.sawEffects(step.facts.sessionEffects);
     // With Sluice's trackers on, the OK packet carried last_gtid already (see afterStatement).
     if (st.error === undefined && !held.conn.session.active && session.router.needsGtidAfter(step.facts)) {
@@ -220,7 +243,14 @@ async function forwardOn(
       step.facts,
       step.sql ?? sql,
       step.pool,
-      { ok: st.error === undefined, status: st.status, warnings: st.warnings, changes: st.changes },
+      {
+        ok: st.error === undefined,
+        status: st.status,
+        warnings: st.warnings,
+        changes: st.changes,
+        rows: outcome.rowsSent,
+        affectedRows: st.affectedRows,
+      },
       now,
     );
     held.conn.setIdle(true);
