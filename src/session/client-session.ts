@@ -232,7 +232,7 @@ export class ClientSession implements KillableSession {
       if (result.kind === "answered") return true;
       if (result.kind === "interrupted") return afterInterrupt(core, result.end, result.server);
       const goOn = afterForward(core, result.outcome, result.server, command, packet, true);
-        return goOn;
+      return goOn;
     }
     if (core.lostTransaction) {
       core.write(
