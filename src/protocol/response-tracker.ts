@@ -55,6 +55,8 @@ export interface TrackerState {
   readonly sessionChanged: boolean;
   /** affected_rows of the OK packets that ended results (summed over multi-results) */
   readonly affectedRows: number;
+  /** last_insert_id of the last OK packet that ended a result (0 when none did) */
+  readonly insertId: number;
 }
 
 /** What a command's first byte says about its response. */
@@ -93,6 +95,7 @@ export function startTracking(command: number, capabilities: number): TrackerSta
     prepared: undefined,
     results: 0,
     affectedRows: 0,
+    insertId: 0,
     sessionTrack: (capabilities & Capability.SessionTrack) !== 0,
     changes: NO_CHANGES,
     sessionChanged: false,
@@ -187,6 +190,7 @@ function draft(s: TrackerState): Draft {
     prepared: s.prepared,
     results: s.results,
     affectedRows: s.affectedRows,
+    insertId: s.insertId,
     sessionTrack: s.sessionTrack,
     changes: s.changes,
     sessionChanged: s.sessionChanged,
@@ -241,13 +245,20 @@ function finishWithError(state: TrackerState, payload: Buffer): TrackerState {
 }
 
 /** A result ended with these flags: another result follows, or the response is complete. */
-function endResult(state: TrackerState, status: number, warnings: number, affected = 0): TrackerState {
+function endResult(
+  state: TrackerState,
+  status: number,
+  warnings: number,
+  affected = 0,
+  insertId = 0,
+): TrackerState {
   const more = (status & ServerStatus.MoreResultsExist) !== 0;
   const next = draft(state);
   next.status = status;
   next.warnings = warnings;
   next.results = state.results + 1;
   next.affectedRows = state.affectedRows + affected;
+  next.insertId = insertId;
   next.phase = more ? { kind: "first" } : { kind: "done" };
   return next;
 }
@@ -336,7 +347,13 @@ function stepFirst(state: TrackerState, payload: Buffer, header: number): Tracke
   }
   if (header === ResponseHeader.Ok) {
     const ok = decodeOk(payload);
-    return endResult(noteSession(state, payload, ok.status, true), ok.status, ok.warnings, ok.affectedRows);
+    return endResult(
+      noteSession(state, payload, ok.status, true),
+      ok.status,
+      ok.warnings,
+      ok.affectedRows,
+      ok.lastInsertId,
+    );
   }
   if (header === ResponseHeader.LocalInfile && state.expect === "result") {
     return withPhase(state, { kind: "infile" });

@@ -1,5 +1,7 @@
 import type { Facts, SameConnectionNeed } from "../classifier/facts.js";
 import { BUILTIN_FUNCTIONS } from "../classifier/functions.js";
+import { tokenize } from "../classifier/tokenizer.js";
+import { Tok } from "../classifier/tokens.js";
 import type { KnownResults } from "./result-substitution.js";
 
 /**
@@ -50,6 +52,8 @@ export interface StatementOutcome {
   readonly rows: number | null;
   /** affected rows of the final OK packet, or null when unknown */
   readonly affectedRows: number | null;
+  /** last_insert_id of the final OK packet, or null when unknown */
+  readonly insertId: number | null;
   readonly warnings: number;
 }
 
@@ -111,6 +115,7 @@ const KEEPS_FOUND_ROWS = new Set<Facts["kind"]>([
 export function afterStatementResults(
   r: SessionResults,
   facts: Facts,
+  sql: string,
   outcome: StatementOutcome,
   epoch: number,
 ): SessionResults {
@@ -121,7 +126,11 @@ export function afterStatementResults(
     // a stored function may call LAST_INSERT_ID(x)
     facts.functions.some((f) => !BUILTIN_FUNCTIONS.has(f)) ||
     facts.kind === "load_data";
-  const lastInsertId = producesId ? here : r.lastInsertId;
+  let lastInsertId = r.lastInsertId;
+  if (producesId) {
+    const id = outcome.ok ? insertIdFromOk(facts, sql, outcome.insertId) : null;
+    lastInsertId = id === "unchanged" ? r.lastInsertId : id === null ? here : { at: "value", value: id };
+  }
 
   let foundRows = r.foundRows;
   if (outcome.ok) {
@@ -298,4 +307,38 @@ function showConditionsSql(facts: Facts, sql: string, conditions: readonly Condi
 
 function quote(text: string): string {
   return `'${text.replace(/\\/g, "\\\\").replace(/'/g, "''")}'`;
+}
+
+/**
+ * LAST_INSERT_ID() after an INSERT, from its OK packet where that is provably the same value, so
+ * the common write costs no query to read it back. The OK packet carries the first id the
+ * statement generated (which is LAST_INSERT_ID() then), 0 when it generated none and called no
+ * LAST_INSERT_ID(x) (LAST_INSERT_ID() unchanged), and otherwise the explicit value given for the
+ * AUTO_INCREMENT column (LAST_INSERT_ID() unchanged, though the packet is not 0). Sluice does not
+ * know which column that is, so a packet value equal to any literal of the statement, and every
+ * statement whose values are not plain literals, stays unknown (null: read it off the connection).
+ */
+function insertIdFromOk(facts: Facts, sql: string, insertId: number | null): string | "unchanged" | null {
+  if (insertId === null || (facts.kind !== "insert" && facts.kind !== "replace")) return null;
+  if (facts.functions.includes("last_insert_id")) return null;
+  const t = tokenize(sql);
+  const digits = String(insertId);
+  for (let i = 0; i < t.count; i++) {
+    const kind = t.kind[i];
+    const text = sql.slice(t.start[i], t.end[i]);
+    if (kind === Tok.UserVar || kind === Tok.SysVar || kind === Tok.Param) return null;
+    if (kind === Tok.Word) {
+      const word = text.toUpperCase();
+      // INSERT … SELECT and ON DUPLICATE KEY UPDATE take their values from elsewhere
+      if (word === "SELECT" || word === "DUPLICATE" || word === "TABLE") return null;
+    }
+    if (insertId === 0) continue;
+    if (
+      kind === Tok.Number &&
+      (/^0[xb]/i.test(text) || /[.e]/i.test(text) || BigInt(text) === BigInt(insertId))
+    )
+      return null;
+    if (kind === Tok.String && (/^[xb]'/i.test(text) || text.includes(digits))) return null;
+  }
+  return insertId === 0 ? "unchanged" : digits;
 }

@@ -268,6 +268,8 @@ export class SessionRouter {
       readonly rows?: number | null;
       /** affected rows of its final OK packet (undefined: unknown) */
       readonly affectedRows?: number | null;
+      /** last_insert_id of its final OK packet (undefined: unknown) */
+      readonly insertId?: number | null;
     },
     now: number,
   ): "keep" | "release" {
@@ -275,10 +277,12 @@ export class SessionRouter {
       this.results = afterStatementResults(
         this.results,
         facts,
+        sql,
         {
           ok: result.ok,
           rows: result.rows ?? null,
           affectedRows: result.affectedRows ?? null,
+          insertId: result.insertId ?? null,
           warnings: result.warnings,
         },
         this.connection.epoch,

@@ -250,6 +250,7 @@ async function forwardOn(
         changes: st.changes,
         rows: outcome.rowsSent,
         affectedRows: st.affectedRows,
+        insertId: st.insertId,
       },
       now,
     );

@@ -118,7 +118,9 @@ describe("state changed where the classifier cannot see follows the session", ()
       await conn.query("CALL go_mysql()");
       const before = await counters();
       const [rows] = await conn.query("SELECT DATABASE() AS db, COUNT(*) > 0 AS has FROM user");
-      expect(delta(before, await counters(), "Com_select")).toEqual({ primary: 0, replicas: 1 });
+      // the one SELECT on the primary is Sluice reading what the procedure may have left for a
+      // later LAST_INSERT_ID(), FOUND_ROWS() or ROW_COUNT() before the session leaves it
+      expect(delta(before, await counters(), "Com_select")).toEqual({ primary: 1, replicas: 1 });
       expect(rows).toEqual([{ db: "mysql", has: 1 }]);
     } finally {
       await conn.end();
@@ -208,7 +210,8 @@ describe("state changed where the classifier cannot see follows the session", ()
       await conn.query("CALL set_things()");
       const before = await counters();
       const [rows] = await conn.query(sql);
-      expect(delta(before, await counters(), "Com_select")).toEqual({ primary: 0, replicas: 1 });
+      // primary: Sluice reading the procedure's results before leaving it (see above)
+      expect(delta(before, await counters(), "Com_select")).toEqual({ primary: 1, replicas: 1 });
       expect(rows).toEqual(expected);
     } finally {
       await conn.end();
