@@ -118,21 +118,20 @@ async function routeQuery(session: RoutedSession, packet: Packet): Promise<Route
     // A statement that reads no table keeps the diagnostics of the one before: on a connection
     // that comes with another session's warnings, those must go first.
     const ownDiagnostics = step.facts.sameConnection.length > 0 || step.facts.tables.length === 0;
-    const placed = await placeOn(session, step.server, seq, retryable, ownDiagnostics);
+    const placed = await placeOn(session, step.server, seq, retryable, ownDiagnostics, step.waitGtid);
     if (placed === "retry") {
       avoid.add(step.server);
       continue;
     }
-    if (!placed) return { kind: "answered" };
     let target = step;
-    if (step.waitGtid !== null && !(await caughtUp(session, step.waitGtid)) && !session.deadline.expired) {
-      // The replica did not apply the session's last write in time: read from the primary.
+    if (placed === "lagging") {
+      // The replica did not apply the session's last write in time: read from the primary (or,
+      // with none, on the replica as it is).
       const primary = session.router.primaryServer();
-      if (primary !== null && primary !== step.server) {
-        if ((await placeOn(session, primary, seq, false)) !== true) return { kind: "answered" };
-        target = { ...step, server: primary, waitGtid: null };
-      }
-    }
+      const server = primary !== null && primary !== step.server ? primary : step.server;
+      if ((await placeOn(session, server, seq, false, ownDiagnostics)) !== true) return { kind: "answered" };
+      target = { ...step, server, waitGtid: null };
+    } else if (!placed) return { kind: "answered" };
     if (session.deadline.expired) {
       session.write(encodePacket(seq, encodeErr(timeoutError(session))).bytes);
       return { kind: "answered" };
@@ -161,7 +160,13 @@ export async function placeOn(
   retryable: boolean,
   /** the statement may read the previous one's diagnostics: see LeaseHolder.acquire */
   ownDiagnostics = true,
-): Promise<boolean | "retry"> {
+  /**
+   * a causal read: the replica must have applied the session's last write. Waited for before the
+   * session's state is brought over (its USE may name a database that write created); "lagging"
+   * when it did not in time, with the connection held and not yet in the session's state.
+   */
+  wait: { readonly gtid: string; readonly timeoutMs: number } | null = null,
+): Promise<boolean | "retry" | "lagging"> {
   const current = session.held();
   if (current?.server !== server || (ownDiagnostics && hasForeignDiagnostics(current.conn))) {
     // what only the connection being given up has must be read off it first
@@ -180,6 +185,8 @@ export async function placeOn(
       return false;
     }
     if (error !== undefined && retryable && UNREACHABLE.has(error.errno)) return "retry";
+    // a causal read's database may be one the session's last write created, not there yet
+    if (error?.errno === ER_BAD_DB && wait !== null) return "lagging";
     if (error !== undefined) {
       session.write(encodePacket(seq, encodeErr(error)).bytes);
       return false;
@@ -187,6 +194,7 @@ export async function placeOn(
   }
   const held = session.held()!;
   held.conn.setIdle(false);
+  if (wait !== null && !(await caughtUp(session, wait)) && !session.deadline.expired) return "lagging";
   session.deadline.watch(held.conn);
   const syncError = await runSync(held.conn, session.router.syncFor(server), server);
   session.deadline.unwatch();
@@ -292,6 +300,9 @@ async function runSync(
   }
   return undefined;
 }
+
+/** ER_BAD_DB_ERROR: the database to select does not exist (on that server, yet). */
+const ER_BAD_DB = 1049;
 
 /** Errors that say the server could not be reached or lost the connection: worth another server. */
 const UNREACHABLE = new Set([2003, 2013]);
