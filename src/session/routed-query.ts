@@ -32,6 +32,8 @@ export interface RoutedSession {
   readonly input: ClientInput;
   readonly capabilities: number;
   readonly router: SessionRouter;
+  /** the status flags the session's last answer carried (autocommit, transaction, read only) */
+  status(): number;
   /** the connection held now, if any */
   held(): { readonly server: string; readonly conn: BackendConnection } | undefined;
   /**
@@ -102,7 +104,7 @@ async function routeQuery(session: RoutedSession, packet: Packet): Promise<Route
       case "respond": {
         const payloads = encodeResultSet(
           { columns: step.columns, rows: step.rows },
-          { capabilities: session.capabilities, status: 0x0002 },
+          { capabilities: session.capabilities, status: session.status() },
         );
         session.write(encodePackets(seq, payloads).bytes);
         return { kind: "answered" };

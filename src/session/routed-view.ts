@@ -20,6 +20,7 @@ export function routedView(core: SessionCore, router: SessionRouter): RoutedSess
       return core.capabilities;
     },
     router,
+    status: () => core.status(),
     held: () => {
       const lease = core.leases.current;
       return lease === undefined ? undefined : { server: lease.key.server, conn: lease.conn };
