@@ -15,9 +15,11 @@ import {
 import { scrambleFromStage1 } from "../protocol/native-password.js";
 import { encodePacket } from "../protocol/packet-writer.js";
 import { isFinished, startTracking, type TrackerState, trackFrame } from "../protocol/response-tracker.js";
+import type { TrackerAdditions } from "../protocol/session-track.js";
 import { queryRows } from "../session/control-query.js";
 import { BackendError, type BackendTarget, type ChunkRoute, connectSocket } from "./backend-socket.js";
 import {
+  additionsBeyond,
   afterResetStatement,
   parseTrackerGlobals,
   queryPayload,
@@ -80,6 +82,11 @@ export class BackendConnection {
    * strips the session-state part of OK packets when that client did not negotiate SESSION_TRACK.
    */
   clientCapabilities = 0xffffffff;
+  /**
+   * What Sluice's trackers report beyond the server's defaults (null: nothing): while they are in
+   * force (`session.active`), the forwarder removes it from OK packets for clients with SESSION_TRACK.
+   */
+  trackerAdditions: TrackerAdditions | null = null;
   private sink: FrameSink | undefined;
   private queue: Frame[] = [];
   private waiter: { resolve: (f: Frame) => void; reject: (e: Error) => void } | undefined;
@@ -224,6 +231,7 @@ export class BackendConnection {
     const read = await queryRows(this, TRACKER_GLOBALS_SQL);
     const globals = read.kind === "rows" ? parseTrackerGlobals(read.rows) : null;
     const sql = globals === null ? null : trackingStatement(globals);
+    this.trackerAdditions = globals === null ? null : additionsBeyond(globals);
     const set = sql === null ? undefined : await this.command(queryPayload(sql));
     const refusal = read.kind === "error" ? read.error : set?.error;
     if (globals === null || refusal !== undefined) {
@@ -231,6 +239,7 @@ export class BackendConnection {
         { server: this.target.name, err: refusal?.message ?? "unreadable tracker settings" },
         "no session tracking on this server; causal reads ask for @@last_gtid after writes",
       );
+      this.trackerAdditions = null;
       return undefined;
     }
     return sql;

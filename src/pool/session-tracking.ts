@@ -1,6 +1,7 @@
 import type { SessionEffect } from "../classifier/facts.js";
 import { Capability, Command } from "../protocol/constants.js";
 import type { TrackerState } from "../protocol/response-tracker.js";
+import type { TrackerAdditions } from "../protocol/session-track.js";
 
 /**
  * The session trackers Sluice needs on every backend connection (opened with
@@ -14,8 +15,8 @@ import type { TrackerState } from "../protocol/response-tracker.js";
  * - the default database (`session_track_schema`), "something changed" (`state_change`) and the
  *   transaction state (`STATE`; the server's `CHARACTERISTICS` includes it).
  *
- * Clients that negotiated SESSION_TRACK see these entries too (more than a direct connection would
- * show them; nothing they asked for is hidden). COM_RESET_CONNECTION puts the trackers back to the
+ * Clients that negotiated SESSION_TRACK see only the entries the server's own trackers would have
+ * sent them (see TrackerAdditions; the forwarder removes the rest). COM_RESET_CONNECTION puts the trackers back to the
  * server's globals, so BackendConnection.reset() sends the SET pipelined right behind the reset:
  * the same single round trip, off the client's path. The SET holds literals and only what the
  * globals lack (a server configured with these trackers needs none): a SET computed from
@@ -64,6 +65,24 @@ function isOn(value: string): boolean {
 
 /** Variables Sluice wants tracked on top of the server's list. */
 const WANTED_VARIABLES = ["last_gtid", "sql_mode"];
+
+/** What trackingStatement(globals) adds; null when it adds nothing. */
+export function additionsBeyond(globals: TrackerGlobals): TrackerAdditions | null {
+  const variables = new Set<string>();
+  if (globals.systemVariables.trim() !== "*") {
+    const have = globals.systemVariables.split(",").map((n) => n.trim().toLowerCase());
+    for (const n of WANTED_VARIABLES) if (!have.includes(n)) variables.add(n);
+  }
+  const additions = {
+    variables,
+    schema: !globals.schema,
+    stateChange: !globals.stateChange,
+    transactionState: globals.transactionInfo !== "STATE" && globals.transactionInfo !== "CHARACTERISTICS",
+  };
+  const none =
+    variables.size === 0 && !additions.schema && !additions.stateChange && !additions.transactionState;
+  return none ? null : additions;
+}
 
 /** The SET that turns on what Sluice needs beyond the server's globals; null when they have it all. */
 export function trackingStatement(globals: TrackerGlobals): string | null {

@@ -51,7 +51,21 @@ export const ServerStatus = {
   PsOutParams: 0x1000,
   InTransReadonly: 0x2000,
   SessionStateChanged: 0x4000,
+  /** MariaDB: sql_mode has ANSI_QUOTES */
+  AnsiQuotes: 0x8000,
 } as const;
+
+/**
+ * The status flags that describe the session rather than the statement just run: what the server
+ * reports for a command that runs no statement (COM_PING, a KILL's OK). The others (more results,
+ * index use, cursor, slow query, state changed…) are cleared at the start of each command.
+ */
+export const SESSION_STATUS_FLAGS =
+  ServerStatus.InTrans |
+  ServerStatus.Autocommit |
+  ServerStatus.NoBackslashEscapes |
+  ServerStatus.InTransReadonly |
+  ServerStatus.AnsiQuotes;
 
 /** Command bytes (COM_*), the first payload byte of every client command packet. */
 export const Command = {

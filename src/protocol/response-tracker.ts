@@ -1,4 +1,11 @@
-import { Capability, Command, MAX_FRAME_PAYLOAD, ResponseHeader, ServerStatus } from "./constants.js";
+import {
+  Capability,
+  Command,
+  CursorType,
+  MAX_FRAME_PAYLOAD,
+  ResponseHeader,
+  ServerStatus,
+} from "./constants.js";
 import { decodeErr, decodeOk, decodeTerminator, type ErrPacket } from "./generic-response.js";
 import { PayloadError, PayloadReader } from "./payload-reader.js";
 import { changesSession, okSessionChanges, type SessionChange } from "./session-track.js";
@@ -12,10 +19,20 @@ import { changesSession, okSessionChanges, type SessionChange } from "./session-
  * OK/ERR/0xFB(LOCAL INFILE)/column count; column definitions; a classic EOF unless DEPRECATE_EOF;
  * rows until a terminator (0xFE with a frame shorter than 0xFFFFFF: a row cannot start with 0xFE
  * unless its first value is at least 2^24 bytes, which makes its first frame full-length) or ERR;
- * the MORE_RESULTS_EXIST flag restarts at a new result; CURSOR_EXISTS ends an execute after the
- * metadata (rows then come through COM_STMT_FETCH).
+ * the MORE_RESULTS_EXIST flag restarts at a new result; CURSOR_EXISTS ends an execute that asked
+ * for a cursor after the metadata (rows then come through COM_STMT_FETCH). Only then: MariaDB
+ * leaves the flag set on later results after a stored procedure's own cursor, with rows following.
  */
-export type Expect = "result" | "execute" | "prepare" | "fetch" | "field-list" | "single" | "none";
+export type Expect =
+  | "result"
+  | "execute"
+  /** COM_STMT_EXECUTE that asked for a cursor: CURSOR_EXISTS may end it after the metadata */
+  | "execute-cursor"
+  | "prepare"
+  | "fetch"
+  | "field-list"
+  | "single"
+  | "none";
 
 export type Phase =
   | { readonly kind: "first" }
@@ -82,8 +99,12 @@ export function expectFor(command: number): Expect {
   }
 }
 
-export function startTracking(command: number, capabilities: number): TrackerState {
-  const expect = expectFor(command);
+/**
+ * The tracker for the response to `command`. `cursor`: a COM_STMT_EXECUTE whose flags ask for a
+ * cursor (see cursorRequested).
+ */
+export function startTracking(command: number, capabilities: number, cursor = false): TrackerState {
+  const expect = cursor && command === Command.StmtExecute ? "execute-cursor" : expectFor(command);
   return {
     expect,
     deprecateEof: (capabilities & Capability.DeprecateEof) !== 0,
@@ -101,6 +122,13 @@ export function startTracking(command: number, capabilities: number): TrackerSta
     sessionChanged: false,
   };
 }
+
+/** Whether a COM_STMT_EXECUTE payload's flags byte asks for a cursor (CURSOR_TYPE_*). */
+export function cursorRequested(payload: Buffer): boolean {
+  return payload[0] === Command.StmtExecute && ((payload[5] ?? 0) & CURSOR_FLAGS) !== 0;
+}
+
+const CURSOR_FLAGS = CursorType.ReadOnly | CursorType.ForUpdate | CursorType.Scrollable;
 
 export interface FrameView {
   readonly payload: Buffer;
@@ -283,7 +311,7 @@ function step(state: TrackerState, payload: Buffer): TrackerState {
       if (header === ResponseHeader.Err) return finishWithError(state, payload);
       if (!isTerminator(payload)) return violation(state, "expected EOF after column definitions");
       const t = decodeTerminator(payload, false);
-      if (state.expect === "execute" && (t.status & ServerStatus.CursorExists) !== 0) {
+      if (state.expect === "execute-cursor" && (t.status & ServerStatus.CursorExists) !== 0) {
         return endResult(noteSession(state, payload, t.status, false), t.status, t.warnings);
       }
       return withPhase(state, { kind: "rows" });

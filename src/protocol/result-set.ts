@@ -82,3 +82,41 @@ export function encodeResultSet(
   payloads.push(encodeTerminator(options.capabilities, options.status));
   return payloads;
 }
+
+const BINARY_COLLATION = 63;
+const TYPE_LONG = 0x03;
+/** NOT_NULL | UNSIGNED | BINARY */
+const UNSIGNED_NOT_NULL = 0x0001 | 0x0020 | 0x0080;
+
+/**
+ * One row, one column holding an unsigned integer that a function like CONNECTION_ID() returns,
+ * with the column definition MariaDB sends for it (INT UNSIGNED NOT NULL, display width 10, no
+ * original name), as a text result set.
+ */
+export function encodeUnsignedIntResult(
+  name: string,
+  value: number,
+  options: { readonly capabilities: number; readonly status: number },
+): Buffer[] {
+  const deprecateEof = (options.capabilities & Capability.DeprecateEof) !== 0;
+  const definition = new PayloadBuilder()
+    .lenencString("def")
+    .lenencString("")
+    .lenencString("")
+    .lenencString("")
+    .lenencString(name)
+    .lenencString("")
+    .lenenc(0x0c)
+    .u16(BINARY_COLLATION)
+    .u32(10)
+    .u8(TYPE_LONG)
+    .u16(UNSIGNED_NOT_NULL)
+    .u8(0)
+    .u16(0)
+    .build();
+  const payloads = [new PayloadBuilder().lenenc(1).build(), definition];
+  if (!deprecateEof) payloads.push(encodeEof(options.status));
+  payloads.push(new PayloadBuilder().lenencBytes(Buffer.from(String(value), "latin1")).build());
+  payloads.push(encodeTerminator(options.capabilities, options.status));
+  return payloads;
+}

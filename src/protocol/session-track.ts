@@ -144,6 +144,69 @@ export function okWithoutSessionState(payload: Buffer): Buffer {
   return out;
 }
 
+/**
+ * What Sluice's trackers report beyond the server's own defaults (see src/pool/session-tracking.ts):
+ * entries a client that negotiated SESSION_TRACK would not have got from the server.
+ */
+export interface TrackerAdditions {
+  /** system variables Sluice added to the tracked list (lower case) */
+  readonly variables: ReadonlySet<string>;
+  readonly schema: boolean;
+  readonly stateChange: boolean;
+  readonly transactionState: boolean;
+}
+
+/**
+ * The OK packet as a client with CLIENT_SESSION_TRACK gets it from a server with its default
+ * trackers: the entries Sluice's own trackers added removed, and when none is left, the packet a
+ * server sends when nothing it tracks changed (flag clear, no block, info only when not empty).
+ * Returns the payload itself when nothing needs to change.
+ */
+export function okWithServerTracking(payload: Buffer, additions: TrackerAdditions): Buffer {
+  const layout = okLayout(payload);
+  if (layout.state === undefined) return payload;
+  const kept: Buffer[] = [];
+  let dropped = false;
+  const r = new PayloadReader(layout.state);
+  while (r.remaining > 0) {
+    const from = r.offset;
+    const type = r.u8();
+    const data = lenencBytes(r);
+    if (added(type, data, additions)) dropped = true;
+    else kept.push(layout.state.subarray(from, r.offset));
+  }
+  if (!dropped) return payload;
+  if (kept.length === 0) return okWithoutSessionState(payload);
+  const block = Buffer.concat(kept);
+  return Buffer.concat([payload.subarray(0, layout.infoEnd), lenencLength(block.length), block]);
+}
+
+/** Whether an entry comes from a tracker Sluice turned on (not the server's default). */
+function added(type: number, data: Buffer, additions: TrackerAdditions): boolean {
+  switch (type) {
+    case SessionTrackType.SystemVariables: {
+      if (additions.variables.size === 0) return false;
+      const name = lenencBytes(new PayloadReader(data)).toString("latin1").toLowerCase();
+      return additions.variables.has(name);
+    }
+    case SessionTrackType.Schema:
+      return additions.schema;
+    case SessionTrackType.StateChange:
+      return additions.stateChange;
+    case SessionTrackType.TransactionState:
+    case SessionTrackType.TransactionCharacteristics:
+      return additions.transactionState;
+    default:
+      return false;
+  }
+}
+
+function lenencLength(n: number): Buffer {
+  if (n < 251) return Buffer.from([n]);
+  if (n < 0x1_00_00) return Buffer.from([0xfc, n & 0xff, n >> 8]);
+  return Buffer.from([0xfd, n & 0xff, (n >> 8) & 0xff, n >> 16]);
+}
+
 /** A classic EOF packet (0xFE, warnings, status) with SERVER_SESSION_STATE_CHANGED cleared. */
 export function eofWithoutSessionState(payload: Buffer): Buffer {
   if (payload[0] !== ResponseHeader.Eof || payload.length !== 5) return payload;
@@ -190,15 +253,36 @@ export function changesSession(changes: readonly SessionChange[]): boolean {
 }
 
 /**
- * The wire bytes of an OK or classic EOF frame (see statusFrameKind) for a client without
- * CLIENT_SESSION_TRACK: `frame.raw` itself when nothing changes, else a new frame with the same
- * sequence id.
+ * The wire bytes of an OK or classic EOF frame (see statusFrameKind) as the client should see
+ * them: without session state for a client without CLIENT_SESSION_TRACK (`additions` undefined),
+ * without what Sluice's trackers added for one with it. `frame.raw` itself when nothing changes,
+ * else a new frame with the same sequence id.
+ *
+ * A classic EOF cannot say which tracker set SERVER_SESSION_STATE_CHANGED; when Sluice added the
+ * transaction-state or state-change tracker (nearly always the reason in an EOF: a statement
+ * inside a transaction), the flag is cleared, as the server's default trackers leave it.
  */
+export function frameForClient(
+  frame: { readonly seq: number; readonly payload: Buffer; readonly raw: Buffer },
+  kind: "ok" | "eof",
+  additions?: TrackerAdditions,
+): Buffer {
+  let payload: Buffer;
+  if (additions === undefined)
+    payload = kind === "ok" ? okWithoutSessionState(frame.payload) : eofWithoutSessionState(frame.payload);
+  else if (kind === "ok") payload = okWithServerTracking(frame.payload, additions);
+  else
+    payload =
+      additions.transactionState || additions.stateChange
+        ? eofWithoutSessionState(frame.payload)
+        : frame.payload;
+  return payload === frame.payload ? frame.raw : encodePacket(frame.seq, payload).bytes;
+}
+
+/** The frame for a client without CLIENT_SESSION_TRACK (see frameForClient). */
 export function frameWithoutSessionState(
   frame: { readonly seq: number; readonly payload: Buffer; readonly raw: Buffer },
   kind: "ok" | "eof",
 ): Buffer {
-  const payload =
-    kind === "ok" ? okWithoutSessionState(frame.payload) : eofWithoutSessionState(frame.payload);
-  return payload === frame.payload ? frame.raw : encodePacket(frame.seq, payload).bytes;
+  return frameForClient(frame, kind);
 }

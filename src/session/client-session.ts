@@ -1,15 +1,23 @@
 import type { Socket } from "node:net";
-import { Command } from "../protocol/constants.js";
+import { Command, ServerStatus } from "../protocol/constants.js";
 import { encodeErr, encodeOk } from "../protocol/generic-response.js";
 import { MysqlErrors } from "../protocol/mysql-errors.js";
 import type { Packet } from "../protocol/packet-assembler.js";
-import { encodePacket } from "../protocol/packet-writer.js";
+import { encodePacket, encodePackets } from "../protocol/packet-writer.js";
+import { encodeUnsignedIntResult } from "../protocol/result-set.js";
 import type { SessionRouter } from "../routing/session-router.js";
 import { afterForward, afterInterrupt } from "./after-forward.js";
 import { profileKey } from "./capabilities.js";
-import { forwardCommand } from "./forwarder.js";
+import { type ForwardOutcome, forwardCommand } from "./forwarder.js";
 import { handleKill } from "./kill-handler.js";
-import { mayBeKill, parseKill } from "./kill-statement.js";
+import {
+  connectionIdQuestion,
+  killInMultiStatement,
+  mayAskConnectionId,
+  mayBeKill,
+  mayHoldKillAmongOthers,
+  parseKill,
+} from "./kill-statement.js";
 import { runRoutedInitDb } from "./routed-init-db.js";
 import { type RoutedSession, runRoutedQuery } from "./routed-query.js";
 import { routedView } from "./routed-view.js";
@@ -19,6 +27,7 @@ import { farewellFor } from "./session-errors.js";
 import { logIn, switchUser } from "./session-login.js";
 import type { KillableSession, SessionServices } from "./session-services.js";
 import type { SessionView } from "./session-view.js";
+import type { Interruption } from "./statement-timeout.js";
 
 /**
  * Commands Sluice refuses: replication and server-internal commands make no sense through a
@@ -37,6 +46,18 @@ const REFUSED = new Set<number>([
   Command.Daemon,
   Command.BinlogDumpGtid,
 ]);
+
+/**
+ * A KILL among other statements: its id is Sluice's, which the server would read as one of its own
+ * thread ids, and the statements around it run on a backend connection the target may not be on.
+ */
+const KILL_AMONG_OTHERS = {
+  kind: "client-error",
+  errno: 1105,
+  sqlState: "HY000",
+  message:
+    "Sluice cannot run KILL inside a multi-statement (its connection ids are Sluice's, not the server's): send the KILL as a statement of its own",
+} as const;
 
 /**
  * One client connection: login, then a loop of commands. Sluice answers COM_PING and COM_QUIT,
@@ -173,6 +194,8 @@ export class ClientSession implements KillableSession {
         core.write(encodePacket(1, encodeOk({ status: core.status() })).bytes);
         return true;
       case Command.ChangeUser:
+        // the new user's session starts as a new connection's does
+        core.noteStatus(ServerStatus.Autocommit);
         return switchUser(core, packet);
       case Command.ProcessKill:
         if (packet.payload.length < 5) {
@@ -187,8 +210,27 @@ export class ClientSession implements KillableSession {
         });
       case Command.Query: {
         this.statementsRun++;
-        const kill = mayBeKill(packet.payload) ? parseKill(packet.payload.toString("utf8", 1)) : undefined;
+        const payload = packet.payload;
+        const kill = mayBeKill(payload) ? parseKill(payload.toString("utf8", 1)) : undefined;
         if (kill !== undefined) return this.kill(kill);
+        if (mayHoldKillAmongOthers(payload) && killInMultiStatement(payload.toString("utf8", 1))) {
+          s.counters.answeredLocally++;
+          core.write(encodePacket(1, encodeErr(KILL_AMONG_OTHERS)).bytes);
+          return true;
+        }
+        const idColumn = mayAskConnectionId(payload)
+          ? connectionIdQuestion(payload.toString("utf8", 1))
+          : undefined;
+        if (idColumn !== undefined) {
+          // the id the handshake gave: the backend's own would change from statement to statement
+          s.counters.answeredLocally++;
+          const result = encodeUnsignedIntResult(idColumn, this.id, {
+            capabilities: core.capabilities,
+            status: core.status(),
+          });
+          core.write(encodePackets(1, result).bytes);
+          return true;
+        }
         return this.forward(packet);
       }
       default:
@@ -212,7 +254,8 @@ export class ClientSession implements KillableSession {
       core.services.counters.answeredLocally++;
       return true;
     }
-    if (result.kind === "interrupted") return afterInterrupt(core, result.end, result.server);
+    if (result.kind === "interrupted") return this.interrupted(result.end, result.server);
+    noteOutcome(core, result.outcome);
     // the router follows USE and the server's schema tracker (null: the database was dropped)
     core.database = router.sessionState.schema ?? undefined;
     const goOn = afterForward(core, result.outcome, result.server, Command.Query, packet, true);
@@ -230,7 +273,8 @@ export class ClientSession implements KillableSession {
       s.counters.forwarded++;
       const result = await core.statements.run(packet);
       if (result.kind === "answered") return true;
-      if (result.kind === "interrupted") return afterInterrupt(core, result.end, result.server);
+      if (result.kind === "interrupted") return this.interrupted(result.end, result.server);
+      noteOutcome(core, result.outcome);
       const goOn = afterForward(core, result.outcome, result.server, command, packet, true);
       return goOn;
     }
@@ -269,6 +313,7 @@ export class ClientSession implements KillableSession {
     const outcome = await forwardCommand(core.socket, core.input, lease.conn, packet, () => {
       s.counters.backpressurePauses++;
     });
+    noteOutcome(core, outcome);
     return afterForward(core, outcome, server, command, packet, false);
   }
 
@@ -278,8 +323,15 @@ export class ClientSession implements KillableSession {
     core.services.counters.forwarded++;
     const result = await runRoutedInitDb(this.routedFor(router), packet, server);
     if (result.kind === "answered") return true;
-    if (result.kind === "interrupted") return afterInterrupt(core, result.end, result.server);
+    if (result.kind === "interrupted") return this.interrupted(result.end, result.server);
+    noteOutcome(core, result.outcome);
     return afterForward(core, result.outcome, result.server, Command.InitDb, packet, false);
+  }
+
+  /** A statement past its time limit; a connection kept holds the session's status flags. */
+  private interrupted(end: Interruption, server: string): boolean {
+    if (end.kind === "kept") this.core.noteStatus(end.state.status);
+    return afterInterrupt(this.core, end, server);
   }
 
   /** The routed view of this session, made once per router rather than once per statement. */
@@ -324,4 +376,9 @@ export class ClientSession implements KillableSession {
     core.log[farewell.level]({ reason: farewell.reason }, "session ends");
     core.write(encodePacket(farewell.seq, encodeErr(farewell.error)).bytes);
   }
+}
+
+/** The session's status flags follow what the server answered (see SessionCore.noteStatus). */
+function noteOutcome(core: SessionCore, outcome: ForwardOutcome): void {
+  if (outcome.kind === "complete") core.noteStatus(outcome.state.status);
 }

@@ -4,6 +4,7 @@ import { Capability } from "../protocol/constants.js";
 import type { Frame, Framer } from "../protocol/framer.js";
 import type { Packet } from "../protocol/packet-assembler.js";
 import {
+  cursorRequested,
   infileSent,
   isFinished,
   isRowFrame,
@@ -13,7 +14,7 @@ import {
   trackFrame,
 } from "../protocol/response-tracker.js";
 import { scanRowFrames } from "../protocol/row-scan.js";
-import { frameWithoutSessionState } from "../protocol/session-track.js";
+import { frameForClient, type TrackerAdditions } from "../protocol/session-track.js";
 import type { ClientInput } from "./client-input.js";
 import { commandSent } from "./lease-hygiene.js";
 import type { StatementDeadline } from "./statement-deadline.js";
@@ -64,7 +65,7 @@ export async function forwardCommand(
   deadline?: StatementDeadline,
 ): Promise<ForwardOutcome> {
   const command = packet.payload[0] ?? 0;
-  let state = startTracking(command, backend.capabilities);
+  let state = startTracking(command, backend.capabilities, cursorRequested(packet.payload));
   commandSent(backend, command);
   for (const raw of packet.raw) backend.write(raw);
   if (isFinished(state)) return { kind: "complete", state, rowsSent: 0 };
@@ -146,11 +147,11 @@ function streamResponse(
     client.on("close", onClientClose);
     // Rows are skipped in place (no object per row) unless someone wants to see every frame.
     const scanRows = onFrame === undefined;
-    // The backend tracks session state for Sluice; a client that did not negotiate SESSION_TRACK
-    // gets its OK packets without it (rows are never touched).
-    const strip =
-      (backend.capabilities & Capability.SessionTrack) !== 0 &&
-      (backend.clientCapabilities & Capability.SessionTrack) === 0;
+    // The backend tracks session state for Sluice; the client gets its OK packets as the server
+    // would have sent them (rows are never touched).
+    const rewrite = okRewrite(backend);
+    const strip = rewrite !== "as-is";
+    const additions = rewrite === "as-is" || rewrite === "strip" ? undefined : rewrite;
     backend.setSink((source: Framer) => {
       if (settled) return;
       let from = source.offset;
@@ -179,7 +180,7 @@ function streamResponse(
         lastSeq = f.seq;
         onFrame?.(f, frameIndex++);
         const shown =
-          status === null || state.phase.kind === "violation" ? f.raw : frameWithoutSessionState(f, status);
+          status === null || state.phase.kind === "violation" ? f.raw : frameForClient(f, status, additions);
         if (shown !== f.raw) {
           // what came before goes as is, then the rewritten packet
           if (upto > from && !client.write(source.consumed(from, upto))) full = true;
@@ -221,6 +222,18 @@ function streamResponse(
       finish({ kind: "done", result: { kind: "timed-out", state, lastSeq, sentAnything } });
     });
   });
+}
+
+/**
+ * How OK packets from `backend` reach its client: without session state for a client without
+ * SESSION_TRACK ("strip"), without the entries of Sluice's own trackers for one with it (while
+ * they are in force; a client that set its own trackers gets what the server sends), else as is.
+ */
+function okRewrite(backend: BackendConnection): "as-is" | "strip" | TrackerAdditions {
+  if ((backend.capabilities & Capability.SessionTrack) === 0) return "as-is";
+  if ((backend.clientCapabilities & Capability.SessionTrack) === 0) return "strip";
+  const additions = backend.trackerAdditions;
+  return additions === null || !backend.session.active ? "as-is" : additions;
 }
 
 function waitDrain(socket: Socket): Promise<void> {

@@ -20,7 +20,10 @@ import { settleCommandTimedOut, settleTimedOut } from "./statement-timeout.js";
 
 /** A statement the client prepared, as Sluice keeps it: text, class, and where it exists now. */
 interface Statement {
+  /** the text decoded for classification and logs only */
   readonly sql: string;
+  /** the text as the client sent it, in its character set: what every server is sent */
+  readonly text: Buffer;
   readonly facts: Facts;
   readonly params: number;
   /** parameter types from the first EXECUTE that bound them (clients send them only once) */
@@ -168,6 +171,8 @@ export class RoutedStatements {
       const p = outcome.state.prepared;
       this.statements.set(clientId, {
         sql,
+        // a copy: the packet's buffer is the client input's, reused for later packets
+        text: Buffer.from(packet.payload.subarray(1)),
         facts,
         params: p.params,
         types: null,
@@ -299,7 +304,7 @@ export class RoutedStatements {
     if (statement.on !== null && statement.on.lease === lease) return true;
     const held = this.session.held()!;
     held.conn.setIdle(false);
-    const payload = Buffer.concat([Buffer.from([Command.StmtPrepare]), Buffer.from(statement.sql, "utf8")]);
+    const payload = Buffer.concat([Buffer.from([Command.StmtPrepare]), statement.text]);
     this.session.deadline.watch(held.conn);
     const st = await held.conn.command(payload).catch((e: Error) => e);
     this.session.deadline.unwatch();

@@ -1,7 +1,7 @@
 import type { Socket } from "node:net";
 import type { Logger } from "pino";
 import type { PoolKey } from "../pool/pool-types.js";
-import { ServerStatus } from "../protocol/constants.js";
+import { SESSION_STATUS_FLAGS, ServerStatus } from "../protocol/constants.js";
 import type { ClientError } from "../protocol/mysql-errors.js";
 import type { SessionRouter } from "../routing/session-router.js";
 import { LeaseHolder } from "./backend-lease.js";
@@ -25,7 +25,13 @@ export class SessionCore {
   capabilities = 0;
   profile: CapabilityProfile = { capabilities: 0, collation: 45 };
   database: string | undefined;
-  inTransaction = false;
+  /**
+   * The status flags that describe the session (SESSION_STATUS_FLAGS: transaction, autocommit,
+   * read-only transaction, sql_mode's NO_BACKSLASH_ESCAPES / ANSI_QUOTES) as the server reported
+   * them last for this session: what Sluice's own answers (COM_PING, KILL) carry, as the server's
+   * would. A new session starts as the server's does.
+   */
+  private sessionStatus: number = ServerStatus.Autocommit;
   /** the backend died while a transaction was open: the next command fails and the session ends */
   lostTransaction = false;
   busy = false;
@@ -64,8 +70,24 @@ export class SessionCore {
     return lease === undefined ? undefined : { server: lease.key.server, threadId: lease.conn.threadId };
   }
 
+  get inTransaction(): boolean {
+    return (this.sessionStatus & ServerStatus.InTrans) !== 0;
+  }
+
+  set inTransaction(open: boolean) {
+    this.sessionStatus = open
+      ? this.sessionStatus | ServerStatus.InTrans
+      : this.sessionStatus & ~(ServerStatus.InTrans | ServerStatus.InTransReadonly);
+  }
+
+  /** The status flags of a response the server sent for this session (undefined: an ERR, no flags). */
+  noteStatus(status: number | undefined): void {
+    if (status !== undefined) this.sessionStatus = status & SESSION_STATUS_FLAGS;
+  }
+
+  /** The session's status flags as a server would put them in an OK that runs no statement. */
   status(): number {
-    return ServerStatus.Autocommit | (this.inTransaction ? ServerStatus.InTrans : 0);
+    return this.sessionStatus;
   }
 
   sessionStart() {

@@ -35,7 +35,7 @@ describe("backend pools through Sluice", () => {
     const proxy = await startTestProxy(cluster, { pool: { minIdle: 0, maxIdle: 1 } });
     try {
       const first = await connectThrough(proxy, cluster);
-      const [[a]] = (await first.query("SELECT CONNECTION_ID() AS t")) as unknown as [{ t: number }[]];
+      const [[a]] = (await first.query("SELECT @@pseudo_thread_id AS t")) as unknown as [{ t: number }[]];
       await first.query("SET @leftover = 42, SESSION sql_mode = 'ANSI_QUOTES'");
       await first.query("CREATE TEMPORARY TABLE proxy_tmp (x INT)");
       await first.end();
@@ -46,7 +46,7 @@ describe("backend pools through Sluice", () => {
       await new Promise((r) => setTimeout(r, 50));
       const second = await connectThrough(proxy, cluster);
       const [[b]] = (await second.query(
-        "SELECT CONNECTION_ID() AS t, @leftover AS v, @@SESSION.sql_mode AS mode",
+        "SELECT @@pseudo_thread_id AS t, @leftover AS v, @@SESSION.sql_mode AS mode",
       )) as unknown as [{ t: number; v: unknown; mode: string }[]];
       // the sql_mode a new connection of the same client gets (mysql2's IGNORE_SPACE flag adds
       // IGNORE_SPACE to the global one)
@@ -100,14 +100,14 @@ describe("backend pools through Sluice", () => {
     const proxy = await startTestProxy(cluster, { pool: { minIdle: 0, maxIdle: 1 } });
     try {
       const first = await connectThrough(proxy, cluster);
-      const [[a]] = (await first.query("SELECT CONNECTION_ID() AS t")) as unknown as [{ t: number }[]];
+      const [[a]] = (await first.query("SELECT @@pseudo_thread_id AS t")) as unknown as [{ t: number }[]];
       await first.end();
       await until(() => proxy.poolCounters.resets === 1, "the reset");
       await new Promise((r) => setTimeout(r, 50));
       await cluster.rootQuery(cluster.primary, `KILL CONNECTION ${a!.t}`);
       await until(() => proxy.openBackendConnections("primary") === 0, "the pool to notice");
       const second = await connectThrough(proxy, cluster);
-      const [[b]] = (await second.query("SELECT CONNECTION_ID() AS t")) as unknown as [{ t: number }[]];
+      const [[b]] = (await second.query("SELECT @@pseudo_thread_id AS t")) as unknown as [{ t: number }[]];
       expect(b?.t).not.toBe(a?.t);
       await second.end();
     } finally {
@@ -137,8 +137,8 @@ describe("backend pools through Sluice", () => {
       // a transaction keeps its connection until it ends
       const t = clients[0]!;
       await t.query("START TRANSACTION");
-      const [[a]] = (await t.query("SELECT CONNECTION_ID() AS id")) as unknown as [{ id: number }[]];
-      const [[b]] = (await t.query("SELECT CONNECTION_ID() AS id")) as unknown as [{ id: number }[]];
+      const [[a]] = (await t.query("SELECT @@pseudo_thread_id AS id")) as unknown as [{ id: number }[]];
+      const [[b]] = (await t.query("SELECT @@pseudo_thread_id AS id")) as unknown as [{ id: number }[]];
       expect(b?.id).toBe(a?.id);
       await t.query("COMMIT");
       expect(proxy.openBackendConnections("primary")).toBeLessThanOrEqual(2);

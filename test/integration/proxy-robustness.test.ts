@@ -62,7 +62,7 @@ describe("KILL mapped from Sluice's connection id to the backend thread", () => 
   it("KILL CONNECTION ends the target's session and its backend thread; unknown ids get 1094", async () => {
     const a = quietly(await connectThrough(proxy, cluster));
     const b = await connectThrough(proxy, cluster);
-    const [[row]] = (await a.query("SELECT CONNECTION_ID() AS t")) as unknown as [{ t: number }[]];
+    const [[row]] = (await a.query("SELECT @@pseudo_thread_id AS t")) as unknown as [{ t: number }[]];
     await b.query(`KILL CONNECTION ${a.threadId}`);
     const err = await rejectionOf(a.query("SELECT 1"));
     expect(err.message).toMatch(/killed|closed|lost/i);
@@ -186,7 +186,7 @@ describe("robustness", () => {
   it("a backend dying inside a transaction ends the session after an error", async () => {
     const conn = quietly(await connectThrough(proxy, cluster));
     await conn.query("START TRANSACTION");
-    const [[row]] = (await conn.query("SELECT CONNECTION_ID() AS t")) as unknown as [{ t: number }[]];
+    const [[row]] = (await conn.query("SELECT @@pseudo_thread_id AS t")) as unknown as [{ t: number }[]];
     await cluster.rootQuery(cluster.primary, `KILL CONNECTION ${row!.t}`);
     await new Promise((r) => setTimeout(r, 100));
     const err = await rejectionOf(conn.query("SELECT 1"));

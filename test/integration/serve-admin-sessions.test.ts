@@ -91,7 +91,7 @@ describe("SHOW SESSIONS and SHOW POOLS", () => {
     const inTx = await client();
     await inTx.conn.query("BEGIN");
     await inTx.conn.query("INSERT INTO kill_rows VALUES (1)");
-    const [[tx]] = (await inTx.conn.query("SELECT CONNECTION_ID() AS t")) as unknown as [{ t: number }[]];
+    const [[tx]] = (await inTx.conn.query("SELECT @@pseudo_thread_id AS t")) as unknown as [{ t: number }[]];
     const temp = await client();
     await temp.conn.query("CREATE TEMPORARY TABLE scratch (x INT)");
     inTransaction = inTx.conn;
@@ -188,7 +188,7 @@ describe("KILL SESSION", () => {
     await eventually("pools back to baseline", () => poolsMatchProcesslist(2));
     // the victim's connection went back through COM_RESET_CONNECTION: the only transaction
     // open on an app connection is the first test's
-    const [[own]] = (await inTransaction.query("SELECT CONNECTION_ID() AS t")) as unknown as [
+    const [[own]] = (await inTransaction.query("SELECT @@pseudo_thread_id AS t")) as unknown as [
       { t: number }[],
     ];
     const trx = await cluster.rootQuery(
@@ -207,7 +207,9 @@ describe("KILL SESSION", () => {
     const victim = await client();
     await victim.conn.query("BEGIN");
     await victim.conn.query("INSERT INTO kill_rows VALUES (3)");
-    const [[tx]] = (await victim.conn.query("SELECT CONNECTION_ID() AS t")) as unknown as [{ t: number }[]];
+    const [[tx]] = (await victim.conn.query("SELECT @@pseudo_thread_id AS t")) as unknown as [
+      { t: number }[],
+    ];
     const running = victim.conn.query("SELECT SLEEP(30)").then(
       () => ({ errno: 0 }),
       (e: { errno?: number }) => ({ errno: e.errno }),

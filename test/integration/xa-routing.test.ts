@@ -64,7 +64,7 @@ async function runXa(statements: readonly string[]) {
   try {
     for (const [n, sql] of statements.entries()) {
       const [rows] = await xa.query(sql);
-      if (sql.startsWith("SELECT CONNECTION_ID()")) {
+      if (sql.startsWith("SELECT @@pseudo_thread_id")) {
         readThread = (rows as { id: number }[])[0]!.id;
         readAt = n;
       }
@@ -72,7 +72,7 @@ async function runXa(statements: readonly string[]) {
       heldThreads.push(heldThread(xa));
       if (n === statements.length - 1) break; // the transaction is over
       for (let i = 0; i < 20; i++) {
-        const [t] = await other.query("/* sluice: route=primary */ SELECT CONNECTION_ID() AS id");
+        const [t] = await other.query("/* sluice: route=primary */ SELECT @@pseudo_thread_id AS id");
         otherThreads.add((t as { id: number }[])[0]!.id);
       }
     }
@@ -108,7 +108,7 @@ describe("XA transactions stay on one primary connection", () => {
     const before = await counters();
     const run = await runXa([
       "XA START 'sluice-xa-1'",
-      "SELECT CONNECTION_ID() AS id",
+      "SELECT @@pseudo_thread_id AS id",
       "INSERT INTO xa_ledger VALUES (1, 'committed')",
       "SELECT COUNT(*) AS n FROM xa_ledger WHERE id = 1",
       "XA END 'sluice-xa-1'",
@@ -138,7 +138,7 @@ describe("XA transactions stay on one primary connection", () => {
     const run = await runXa([
       "XA START 'sluice-xa-2'",
       "INSERT INTO xa_ledger VALUES (2, 'rolled back')",
-      "SELECT CONNECTION_ID() AS id",
+      "SELECT @@pseudo_thread_id AS id",
       "XA END 'sluice-xa-2'",
       "XA PREPARE 'sluice-xa-2'",
       "XA ROLLBACK 'sluice-xa-2'",
@@ -164,7 +164,7 @@ describe("XA transactions stay on one primary connection", () => {
   it("XA COMMIT … ONE PHASE keeps the session on its connection until the commit, and commits", async () => {
     const run = await runXa([
       "XA START 'sluice-xa-3'",
-      "SELECT CONNECTION_ID() AS id",
+      "SELECT @@pseudo_thread_id AS id",
       "INSERT INTO xa_ledger VALUES (3, 'one phase')",
       "XA END 'sluice-xa-3'",
       "XA COMMIT 'sluice-xa-3' ONE PHASE",

@@ -33,10 +33,15 @@ function stream(payloads: number[][], seq = 1): Buffer {
 }
 
 /** Feeds a byte stream and returns after how many bytes the tracker said the response ended. */
-function track(command: number, caps: number, bytes: Buffer): { state: TrackerState; consumed: number } {
+function track(
+  command: number,
+  caps: number,
+  bytes: Buffer,
+  cursor = false,
+): { state: TrackerState; consumed: number } {
   const framer = new Framer();
   framer.push(bytes);
-  let state = startTracking(command, caps);
+  let state = startTracking(command, caps, cursor);
   let consumed = 0;
   for (let f = framer.next(); f !== undefined && !isFinished(state); f = framer.next()) {
     state = trackFrame(state, f);
@@ -151,9 +156,19 @@ describe("response tracker", () => {
       columnDefPayload("a"),
       eofPayload(ServerStatus.CursorExists | ServerStatus.Autocommit),
     ];
-    const { state } = track(Command.StmtExecute, 0, stream(payloads));
+    const { state } = track(Command.StmtExecute, 0, stream(payloads), true);
     expect(state.phase.kind).toBe("done");
     expect(state.status! & ServerStatus.CursorExists).toBeTruthy();
+    // an execute that asked for no cursor reads its rows even with the flag set (MariaDB leaves it
+    // set after a stored procedure's own cursor)
+    const rows = [
+      ...payloads,
+      [0, 0, 1, 0x37],
+      eofPayload(ServerStatus.CursorExists | ServerStatus.Autocommit),
+    ];
+    const plain = track(Command.StmtExecute, 0, stream(rows));
+    expect(plain.state.phase.kind).toBe("done");
+    expect(plain.consumed).toBe(stream(rows).length);
     const fetch = stream([[0, 0, 1, 0x31], [0, 0, 1, 0x32], eofPayload(ServerStatus.CursorExists)]);
     expect(track(Command.StmtFetch, 0, fetch).state.phase.kind).toBe("done");
   });
