@@ -22,6 +22,7 @@ import { passwordFields, resolvePassword, resolveSecret } from "./secrets.js";
 import {
   type AdminListenerConfig,
   type Credentials,
+  cooperativeSettings,
   failoverModes,
   type HookSettings,
   type HttpListenerConfig,
@@ -217,6 +218,7 @@ export const monitor: Decoder<MonitorSettings> = refine(
     failAfter: withDefault("fail_after", integer({ min: 1, max: 1000 }), 3),
     grace: withDefault("grace", integer({ min: 1, max: 1000 }), 3),
     failover: withDefault("failover", oneOf(failoverModes), "manual"),
+    cooperative: withDefault("cooperative", oneOf(cooperativeSettings), "majority_of_running"),
   }),
   (m, node, path, ctx) => {
     const password = resolveSecret(m, node, path, ctx);

@@ -112,6 +112,9 @@ export interface PoolsConfig {
 
 export const failoverModes = ["auto", "manual", "off"] as const;
 export type FailoverSetting = (typeof failoverModes)[number];
+/** MaxScale's cooperative_monitoring_locks: whose majority of GET_LOCKs lets an instance act */
+export const cooperativeSettings = ["majority_of_all", "majority_of_running", "none"] as const;
+export type CooperativeSetting = (typeof cooperativeSettings)[number];
 
 export interface Credentials {
   readonly user: string;
@@ -133,6 +136,8 @@ export interface MonitorSettings {
   /** consecutive good checks before a server re-enters rotation */
   readonly grace: number;
   readonly failover: FailoverSetting;
+  /** which majority of monitor locks makes this instance the one that fails over */
+  readonly cooperative: CooperativeSetting;
 }
 
 export interface HookSettings {

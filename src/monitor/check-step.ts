@@ -3,6 +3,7 @@
  * the events it caused, and the view planners use. The Monitor class only does the I/O around it.
  */
 import type { HealthThresholds } from "./config.js";
+import { type DeadBounds, nextDeadBounds, noDeadBounds } from "./dead-bounds.js";
 import { gtidOrEmpty } from "./gtid.js";
 import { type LagHistory, pruneHistory, recordPrimaryPosition, replicaLagSeconds } from "./lag.js";
 import type { PlanView } from "./plan-view.js";
@@ -14,6 +15,8 @@ export interface CheckState {
   readonly roles: PreviousRoles | null;
   readonly health: ReadonlyMap<string, ServerHealth>;
   readonly lagHistory: LagHistory;
+  /** what servers seen dying can hold at most (dead-bounds.ts); none known when absent */
+  readonly deadBounds?: DeadBounds;
 }
 
 export interface CheckStep {
@@ -67,16 +70,29 @@ export function checkStep(
     events.push(...t.events);
   }
   history = pruneHistory(history, replicaPositions);
+  const deadBounds = nextDeadBounds(prev.deadBounds ?? noDeadBounds, {
+    servers,
+    probes,
+    primary: roles.primary,
+  });
   const state: CheckState = {
     roles: { primary: roles.primary, roles: roles.roles },
     health,
     lagHistory: history,
+    deadBounds,
   };
   return {
     state,
     roles,
     lags,
     events,
-    view: { servers, probes, health, roles: roles.roles, primary: roles.primary },
+    view: {
+      servers,
+      probes,
+      health,
+      roles: roles.roles,
+      primary: roles.primary,
+      deadBounds: deadBounds.bounds,
+    },
   };
 }

@@ -1,3 +1,4 @@
+import { type CooperativeMode, cooperativeModes } from "./lock-plan.js";
 import type { MonitorEventKind, MonitoredServer } from "./types.js";
 
 export type FailoverMode = "auto" | "manual" | "off";
@@ -51,6 +52,8 @@ export interface MonitorConfig extends HealthThresholds {
   readonly enforceReadOnlyReplicas: boolean;
   /** name of the GET_LOCK lock that elects one acting monitor among several Sluice instances */
   readonly lockName: string;
+  /** whose majority of locks makes this instance the one that acts (see lock-plan.ts) */
+  readonly cooperative: CooperativeMode;
   readonly hooks: readonly HookConfig[];
 }
 
@@ -72,6 +75,7 @@ export const monitorDefaults = {
   replicaConnectRetrySeconds: 1,
   enforceReadOnlyReplicas: true,
   lockName: "sluice_monitor",
+  cooperative: "majority_of_running",
   hooks: [],
 } as const satisfies Omit<MonitorConfig, "servers" | "credentials" | "replication">;
 
@@ -94,6 +98,11 @@ export function resolveMonitorConfig(
   }
   if (!["auto", "manual", "off"].includes(config.failover)) {
     problems.push(`monitor.failover must be auto, manual or off (got ${String(config.failover)})`);
+  }
+  if (!cooperativeModes.includes(config.cooperative)) {
+    problems.push(
+      `monitor.cooperative must be ${cooperativeModes.join(", ")} (got ${String(config.cooperative)})`,
+    );
   }
   if (config.servers.length === 0) problems.push("monitor.servers is empty: nothing to monitor");
   const names = new Set<string>();

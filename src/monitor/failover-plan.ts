@@ -8,7 +8,7 @@
  * an operator can act on rather than promoting a worse candidate.
  */
 import type { FailoverMode } from "./config.js";
-import { compareGtid, formatGtidPosition, type GtidPosition, gtidReaches } from "./gtid.js";
+import { compareGtid, formatGtidPosition, type GtidPosition, gtidOrEmpty, gtidReaches } from "./gtid.js";
 import { inMaintenance, type PlanView, reachableProbe, receivedPosition } from "./plan-view.js";
 import type { ReachableProbe } from "./types.js";
 
@@ -89,6 +89,28 @@ function preference(view: PlanView, p: ReachableProbe): number {
   return score;
 }
 
+/**
+ * Why `candidate` (which will hold `position`) may lack transactions an unreachable server other
+ * than the old primary had, or null when it provably holds them all: each such server must have
+ * died while the primary ran, and the candidate must have received the primary's position from
+ * after that death (dead-bounds.ts). The old primary's own unreplicated tail is what a failover
+ * gives up by definition (semi-sync keeps it empty).
+ */
+function missingFromDead(view: PlanView, candidate: ReachableProbe, position: GtidPosition): string | null {
+  for (const s of view.servers) {
+    if (s.name === view.primary || s.name === candidate.server) continue;
+    if (view.probes.get(s.name)?.kind === "reachable") continue;
+    const bound = view.deadBounds?.get(s.name);
+    if (bound === undefined) {
+      return `${s.name} is unreachable but was not seen refusing connections while ${view.primary ?? "the primary"} still answered, so it may be running with transactions ${candidate.server} lacks; bring ${s.name} back (or remove it from the config) and the failover goes on`;
+    }
+    if (!gtidReaches(position, gtidOrEmpty(bound))) {
+      return `${s.name} died when ${view.primary ?? "the primary"} was at ${bound}, and ${candidate.server} has received only ${formatGtidPosition(position)}: ${s.name} may hold transactions ${candidate.server} lacks; bring ${s.name} back and the failover goes on`;
+    }
+  }
+  return null;
+}
+
 export function planFailover(view: PlanView): FailoverPlan {
   const oldPrimary = view.primary ?? "(none)";
   if (view.primary === null) return { kind: "blocked", oldPrimary, reason: "no primary known" };
@@ -113,9 +135,18 @@ export function planFailover(view: PlanView): FailoverPlan {
       reason: `no replica has everything the others have (diverged GTID positions: ${pairs.join(", ") || "?"}); fix replication by hand`,
     };
   }
-  const eligible = top.filter((p) => ineligibility(view, p) === null);
+  const unproven = top.map((c) => ({ c, why: missingFromDead(view, c, pos(c)) }));
+  const provable = unproven.filter((u) => u.why === null).map((u) => u.c);
+  if (provable.length === 0) {
+    return {
+      kind: "blocked",
+      oldPrimary,
+      reason: `cannot prove that ${top.map((p) => p.server).join(" or ")} holds everything the unreachable servers had: ${unproven[0]?.why}`,
+    };
+  }
+  const eligible = provable.filter((p) => ineligibility(view, p) === null);
   if (eligible.length === 0) {
-    const why = top.map((p) => `${p.server}: ${ineligibility(view, p)}`).join("; ");
+    const why = provable.map((p) => `${p.server}: ${ineligibility(view, p)}`).join("; ");
     return { kind: "blocked", oldPrimary, reason: `the most advanced replicas cannot be promoted (${why})` };
   }
   const order = view.servers.map((s) => s.name);

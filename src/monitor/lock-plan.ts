@@ -1,8 +1,15 @@
 /**
  * Cooperative monitoring (pure decision): several Sluice instances watch one cluster, and only
- * the one holding GET_LOCK(lockName) on a majority of the configured servers acts (fails over,
- * fences, switches over); the others only observe. A majority of all configured servers (not of
- * the reachable ones) is required, so two partitioned instances can never both act.
+ * the one holding GET_LOCK(lockName) on a majority of servers acts (fails over, fences, switches
+ * over); the others only observe. Which majority is `cooperative` (MaxScale's
+ * cooperative_monitoring_locks):
+ * - majority_of_all: of every configured server. Two instances cut off from each other can never
+ *   both act, but with most servers dead nobody acts (a lone survivor is never promoted).
+ * - majority_of_running: of the servers that answer this check. Instances that reach the same
+ *   servers can never both hold a majority of them (GET_LOCK is exclusive per server); a lone
+ *   instance with one server left holds its lock and acts. Only instances that see different
+ *   sets of servers (a network partition between them) can both act.
+ * - none: no lock, every instance acts (one Sluice only).
  *
  * An instance holding locks on a minority while the rest are taken or unreachable releases them
  * and stays away for a random number of checks, so two instances splitting the locks do not
@@ -24,6 +31,19 @@ export interface LockDecision {
   readonly release: readonly string[];
   /** checks to skip acquiring (after giving up a minority) */
   readonly cooldownChecks: number;
+}
+
+export type CooperativeMode = "majority_of_all" | "majority_of_running" | "none";
+export const cooperativeModes: readonly CooperativeMode[] = [
+  "majority_of_all",
+  "majority_of_running",
+  "none",
+];
+
+/** How many servers the majority is taken of under `mode`; null: no lock is needed (none). */
+export function quorumBase(mode: CooperativeMode, observations: readonly LockObservation[]): number | null {
+  if (mode === "none") return null;
+  return mode === "majority_of_all" ? observations.length : observations.filter((o) => o.reachable).length;
 }
 
 export function majorityOf(serverCount: number): number {

@@ -4,7 +4,14 @@
  * monitor connection; a dead or reset connection gives it up by itself.
  */
 import mysql from "mysql2/promise";
-import { decideLocks, heldServers, type LockObservation, majorityOf } from "./lock-plan.js";
+import {
+  type CooperativeMode,
+  decideLocks,
+  heldServers,
+  type LockObservation,
+  majorityOf,
+  quorumBase,
+} from "./lock-plan.js";
 import type { ServerLink } from "./probe.js";
 import type { ProbeResult } from "./types.js";
 
@@ -34,10 +41,17 @@ export async function updateLocks(
   lockName: string,
   previous: LockState,
   random: number,
+  mode: CooperativeMode = "majority_of_all",
 ): Promise<LockState> {
   const names = [...links.keys()];
   const observations = observeLocks(probes, names);
-  const decision = decideLocks(observations, names.length, previous.cooldownChecks, random);
+  const base = quorumBase(mode, observations);
+  if (base === null) {
+    // cooperative: none — this instance acts alone; locks it took under another mode go back
+    await releaseAll(links, previous.held, lockName);
+    return { leader: true, held: [], cooldownChecks: 0 };
+  }
+  const decision = decideLocks(observations, base, previous.cooldownChecks, random);
   const held = new Set(heldServers(observations));
   const lock = mysql.escape(lockName);
   await Promise.all([
@@ -57,7 +71,8 @@ export async function updateLocks(
     }),
   ]);
   return {
-    leader: held.size >= majorityOf(names.length),
+    // no server answering is no majority (majority_of_running would otherwise need 1 of 0)
+    leader: held.size > 0 && held.size >= majorityOf(base),
     held: [...held].sort(),
     cooldownChecks: decision.cooldownChecks,
   };

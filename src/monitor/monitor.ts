@@ -50,6 +50,8 @@ export class Monitor {
   private promotion: PromotionRecord | null = null;
   private refusedRejoins = new Set<string>();
   private backoffUntil = 0;
+  /** why the last failover attempt failed, until the primary is replaced or answers again */
+  private failoverBlocked: string | null = null;
   private last: {
     probes: ReadonlyMap<string, ProbeResult>;
     lags: ReadonlyMap<string, number | null>;
@@ -176,7 +178,8 @@ export class Monitor {
   }
 
   private notLeader(): string {
-    return `this instance does not hold the monitor lock (${this.config.lockName}) on a majority of servers; the instance that does must act`;
+    const of = this.config.cooperative === "majority_of_all" ? "all configured" : "the running";
+    return `this instance does not hold the monitor lock (${this.config.lockName}) on a majority of ${of} servers; the instance that does must act`;
   }
 
   private enqueue<T>(fn: () => Promise<T>): Promise<T> {
@@ -212,6 +215,7 @@ export class Monitor {
   }
 
   private afterPromotion(result: Extract<RunResult, { kind: "done" }>): void {
+    this.failoverBlocked = null;
     this.promotion = {
       primary: result.newPrimary,
       oldPrimary: result.oldPrimary,
@@ -246,6 +250,7 @@ export class Monitor {
       };
     }
     this.backoffUntil = Date.now() + this.config.failoverBackoffMs;
+    this.failoverBlocked = result.reason;
     return {
       result,
       events: [{ kind: "failover_failed", oldPrimary: result.oldPrimary, reason: result.reason }],
@@ -262,7 +267,14 @@ export class Monitor {
     const problems: string[] = [];
 
     const wasLeader = this.lock.leader;
-    this.lock = await updateLocks(this.links, probes, this.config.lockName, this.lock, this.random());
+    this.lock = await updateLocks(
+      this.links,
+      probes,
+      this.config.lockName,
+      this.lock,
+      this.random(),
+      this.config.cooperative,
+    );
     if (this.lock.leader !== wasLeader)
       events.push({ kind: this.lock.leader ? "leader_acquired" : "leader_lost" });
 
@@ -280,7 +292,10 @@ export class Monitor {
         // Publish what the cluster looks like after the failover, not before.
         return this.check([...events, ...fo]);
       }
-      if (decision.kind === "wait") problems.push(`failover pending: ${decision.reason}`);
+      if (decision.kind === "wait") {
+        const blocked = this.failoverBlocked === null ? "" : ` (last attempt: ${this.failoverBlocked})`;
+        problems.push(`failover pending: ${decision.reason}${blocked}`);
+      }
       const primary = step.view.primary;
       if (decision.kind === "no" && this.config.failover !== "auto" && primary !== null) {
         if (step.view.health.get(primary)?.health === "down") {
@@ -300,6 +315,10 @@ export class Monitor {
         problems.push(...outcome.problems);
       }
     }
+    // a primary that answers again (or is gone from the view) has nothing blocked any more
+    const primaryNow = step.view.primary;
+    if (primaryNow === null || step.view.health.get(primaryNow)?.health !== "down")
+      this.failoverBlocked = null;
     this.problems = problems;
     this.roleProblems = step.roles.problems;
     this.last = { probes, lags: step.lags };
@@ -337,6 +356,7 @@ export class Monitor {
       lags: this.last?.lags ?? new Map(),
       leader: this.lock.leader,
       extraProblems: [...this.roleProblems, ...this.problems],
+      failoverBlocked: this.failoverBlocked,
     });
     this.current = topology;
     recordEvents(this.counters, events);

@@ -10,6 +10,11 @@ export interface PlanView {
   readonly health: ReadonlyMap<string, ServerHealth>;
   readonly roles: ReadonlyMap<string, ServerRole>;
   readonly primary: string | null;
+  /**
+   * unreachable servers → the GTID position they provably cannot exceed (dead-bounds.ts); an
+   * unreachable server missing here may hold anything
+   */
+  readonly deadBounds?: ReadonlyMap<string, string>;
 }
 
 export function reachableProbe(view: PlanView, name: string): ReachableProbe | null {

@@ -13,6 +13,7 @@ export interface SnapshotInput {
   readonly lags: ReadonlyMap<string, number | null>;
   readonly leader: boolean;
   readonly extraProblems?: readonly string[];
+  readonly failoverBlocked?: string | null;
 }
 
 function deepFreeze<T>(value: T): T {
@@ -65,6 +66,7 @@ export function buildTopology(input: SnapshotInput): Topology {
     servers,
     leader: input.leader,
     problems: [...input.roles.problems, ...(input.extraProblems ?? [])],
+    ...(input.failoverBlocked == null ? {} : { failoverBlocked: input.failoverBlocked }),
   });
 }
 

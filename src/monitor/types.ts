@@ -114,6 +114,8 @@ export interface Topology {
   readonly leader: boolean;
   /** things an operator should know: ambiguous primary, writable replica, broken replication… */
   readonly problems: readonly string[];
+  /** why the last failover of the (down) primary did not happen; absent when none is pending */
+  readonly failoverBlocked?: string;
 }
 
 export type MonitorEvent =

@@ -58,6 +58,8 @@ export const MysqlErrors = {
     ),
   backendUnavailable: (server: string, detail: string) =>
     make(2003, "HY000", `Sluice cannot reach backend '${server}': ${detail}`),
+  /** a login Sluice cannot serve (no backend): a server code, as libmariadb refuses CR_* codes there */
+  loginAborted: (detail: string) => make(1152, "08S01", detail),
   backendLost: (server: string, detail: string) =>
     make(2013, "HY000", `Lost connection to backend '${server}' during query: ${detail}`),
   poolTimeout: (server: string, ms: number) =>

@@ -24,7 +24,19 @@ export function adminServerRows(
       weight: s.weight,
       connectionsBusy: busy,
       connectionsIdle: idle,
-      lastError: status?.lastError ?? null,
+      lastError: withBlockedFailover(status?.lastError ?? null, s.name, topology),
     };
   });
+}
+
+/** The (down) primary's row also says why no failover replaced it, if one was tried and failed. */
+function withBlockedFailover(
+  lastError: string | null,
+  server: string,
+  topology: Topology | null,
+): string | null {
+  const blocked = topology?.failoverBlocked;
+  if (blocked === undefined || topology?.primary !== server) return lastError;
+  const failover = `failover blocked: ${blocked}`;
+  return lastError === null ? failover : `${lastError}; ${failover}`;
 }

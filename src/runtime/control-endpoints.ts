@@ -79,7 +79,11 @@ export function monitorActions(monitor: Monitor): Pick<AdminActions, "setServerS
   };
 }
 
-/** For /readyz: the monitor's last topology has a primary that is not down. */
+/**
+ * For /readyz: the monitor's last topology has a server that takes writes now (the primary, up,
+ * not read-only, not in maintenance). A dead primary awaiting failover, or a failover that is
+ * blocked, is "not ready" even though replicas still answer reads.
+ */
 export function primaryReachable(topology: Topology | null): boolean {
-  return topology?.servers.some((s) => s.role === "primary" && s.state !== "down") ?? false;
+  return topology?.servers.some((s) => s.acceptsWrites) ?? false;
 }

@@ -25,6 +25,7 @@ export function monitorFromConfig(config: SluiceConfig, log: Logger): Monitor {
       failAfter: config.monitor.failAfter,
       graceChecks: config.monitor.grace,
       failover: config.monitor.failover,
+      cooperative: config.monitor.cooperative,
       hooks: config.hooks,
     },
     log.child({ component: "monitor" }),

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
 import { createSecureContext } from "node:tls";
+import type { Topology } from "../monitor/types.js";
 import { BackendConnection } from "../pool/backend-connection.js";
 import type { BackendTarget } from "../pool/backend-socket.js";
 import { Pool } from "../pool/pool.js";
@@ -10,14 +11,15 @@ import { MysqlErrors } from "../protocol/mysql-errors.js";
 import { encodePacket } from "../protocol/packet-writer.js";
 import type { ActiveOperations } from "../routing/active-operations.js";
 import type { RoutingEnvironment } from "../routing/routing-environment.js";
-import { type BackendChooser, primaryOnly } from "../session/backend-chooser.js";
+import type { BackendChooser } from "../session/backend-chooser.js";
 import { parseProfileKey, SERVER_PROVIDED_FLAGS } from "../session/capabilities.js";
 import { ClientSession } from "../session/client-session.js";
 import { CredentialStore } from "../session/credentials.js";
 import { DEFAULT_LOGIN_RATE_LIMIT } from "../session/login-rate-limit.js";
 import { newCounters, type ProxyCounters, type SessionServices } from "../session/session-services.js";
 import type { SessionView } from "../session/session-view.js";
-import { probeServer } from "./probe-version.js";
+import { currentPrimary, followPrimary } from "./current-primary.js";
+import { probeServer, type ServerGreeting } from "./probe-version.js";
 import { createProxyLogger } from "./proxy-logger.js";
 import { DEFAULT_MAX_PACKET_SIZE, DEFAULT_POOL_OPTIONS, type ProxyOptions } from "./proxy-options.js";
 
@@ -64,7 +66,14 @@ const KILL_WAIT_MS = 5_000;
  * server runs each command, and whether the connection goes back to the pool after it).
  */
 export interface ProxyHooks {
+  /** a fixed chooser (tests); without it every command follows the current primary */
   readonly chooser?: (primary: string) => BackendChooser;
+  /**
+   * The monitor's latest topology (null before its first check). Logins, COM_CHANGE_USER and
+   * the default chooser read the primary from it at each use; without it the configured primary
+   * is the primary for good.
+   */
+  readonly topology?: () => Topology | null;
   /**
    * Policy routing (src/routing): given the pool's open-connection counts, the environment every
    * session routes in. Without it every command goes where the chooser says.
@@ -78,8 +87,10 @@ export interface ProxyHooks {
 export async function startProxy(options: ProxyOptions, hooks: ProxyHooks = {}): Promise<ProxyHandle> {
   const logger = options.logger ?? createProxyLogger();
   const limits = { ...DEFAULT_POOL_OPTIONS, ...options.pool };
+  // The configured primary stands in only until the monitor's first check (current-primary.ts).
   const primary = options.servers.find((s) => s.role === "primary");
   if (primary === undefined) throw new Error("startProxy: no server with role 'primary' in options.servers");
+  const current = currentPrimary(hooks.topology ?? (() => null), primary.name);
   const servers = new Map<string, BackendTarget>(options.servers.map((s) => [s.name, s]));
   const credentials = new CredentialStore(options.users, {
     maxUserConnections: options.maxUserConnections,
@@ -118,10 +129,11 @@ export async function startProxy(options: ProxyOptions, hooks: ProxyHooks = {}):
   const sweeper = setInterval(() => pool.sweep(), Math.min(10_000, Math.max(1000, limits.idleTimeoutMs / 2)));
   sweeper.unref();
 
-  const greeting = await probeServer(primary, limits.connectTimeoutMs).catch((e: Error) => {
-    logger.warn({ err: e.message }, "could not read the primary's greeting; announcing defaults");
-    return undefined;
-  });
+  const greeting = await firstGreeting(
+    [primary, ...options.servers.filter((s) => s !== primary)],
+    limits.connectTimeoutMs,
+  );
+  if (greeting === undefined) logger.warn("no server sent its greeting; announcing defaults");
   const serverVersion = options.serverVersion ?? greeting?.version ?? "5.5.5-10.11.0-MariaDB-sluice";
   // Pass-through flags the primary lacks are not offered (Sluice does not translate formats).
   const capabilityMask =
@@ -141,7 +153,7 @@ export async function startProxy(options: ProxyOptions, hooks: ProxyHooks = {}):
     credentials,
     pool,
     servers,
-    chooser: (hooks.chooser ?? primaryOnly)(primary.name),
+    chooser: hooks.chooser?.(primary.name) ?? followPrimary(current, hooks.routing !== undefined),
     ...(hooks.routing === undefined ? {} : { routing: hooks.routing(pool) }),
     sessions: new Map(),
     counters,
@@ -179,7 +191,7 @@ export async function startProxy(options: ProxyOptions, hooks: ProxyHooks = {}):
   });
   const address = server.address();
   const port = typeof address === "object" && address !== null ? address.port : options.listen.port;
-  logger.info({ host: options.listen.host, port, primary: primary.name }, "listening");
+  logger.info({ host: options.listen.host, port, primary: current.writer() }, "listening");
 
   return {
     host: options.listen.host,
@@ -219,4 +231,19 @@ export async function startProxy(options: ProxyOptions, hooks: ProxyHooks = {}):
       await closed;
     },
   };
+}
+
+/**
+ * The greeting Sluice imitates: the configured primary's, else (it is down at start-up) the first
+ * other server's, so a start during an outage still announces the cluster's version.
+ */
+async function firstGreeting(
+  servers: readonly BackendTarget[],
+  timeoutMs: number,
+): Promise<ServerGreeting | undefined> {
+  for (const s of servers) {
+    const greeting = await probeServer(s, timeoutMs).catch(() => undefined);
+    if (greeting !== undefined) return greeting;
+  }
+  return undefined;
 }

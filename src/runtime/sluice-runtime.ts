@@ -82,12 +82,15 @@ export class SluiceRuntime {
     // The runtime is built after the proxy, so routing reads the policy through a box the
     // runtime fills: a reload swaps the reference and the next statement sees the new policy.
     const box: { runtime: SluiceRuntime | null } = { runtime: null };
+    // every path that needs "the primary" reads it from here (a worker: the primary process's)
+    const liveTopology = () => usableTopology(worker?.topology() ?? monitor.topology);
     const proxy = await startProxy(
       { ...options, logger: log.child({ component: "proxy" }) },
       {
+        topology: liveTopology,
         routing: routingHook({
           policy: () => box.runtime?.active ?? policy,
-          topology: () => usableTopology(worker?.topology() ?? monitor.topology) ?? fallback,
+          topology: () => liveTopology() ?? fallback,
           multiplexing: config.pools.multiplexing,
           // the config's, swapped by adopt() with the policy
           statementTimeoutMs: () => (box.runtime?.config ?? config).pools.statementTimeoutMs ?? 0,

@@ -1,5 +1,6 @@
 import { Command, ServerStatus } from "../protocol/constants.js";
 import { encodeErr, encodeOk } from "../protocol/generic-response.js";
+import { type ClientError, MysqlErrors } from "../protocol/mysql-errors.js";
 import type { Packet } from "../protocol/packet-assembler.js";
 import { encodePacket } from "../protocol/packet-writer.js";
 import { SessionRouter } from "../routing/session-router.js";
@@ -44,9 +45,10 @@ export async function logIn(core: SessionCore): Promise<boolean> {
   );
   // Take a backend now: a wrong database or an unreachable server is reported as the login
   // result. Nothing reads diagnostics before the session's first statement (see placeOn).
+  // COM_CONNECT tells the chooser this is a login (it may pick any server that can take one).
   const error = await core.acquire(
     s.chooser.choose({
-      command: Command.Query,
+      command: Command.Connect,
       packet: { seq: 0, lastSeq: 0, payload: Buffer.alloc(0), raw: [] },
       current: undefined,
       inTransaction: false,
@@ -55,7 +57,7 @@ export async function logIn(core: SessionCore): Promise<boolean> {
     s.routing === undefined,
   );
   if (error !== undefined) {
-    core.write(encodePacket(outcome.nextSeq, encodeErr(error)).bytes);
+    core.write(encodePacket(outcome.nextSeq, encodeErr(loginError(error))).bytes);
     return false;
   }
   core.write(encodePacket(outcome.nextSeq, encodeOk({ status: ServerStatus.Autocommit })).bytes);
@@ -110,9 +112,23 @@ export async function switchUser(core: SessionCore, packet: Packet): Promise<boo
     core.router.connected(target, core.database ?? null);
   }
   core.write(
-    encodePacket(result.nextSeq, error === undefined ? encodeOk({ status: core.status() }) : encodeErr(error))
-      .bytes,
+    encodePacket(
+      result.nextSeq,
+      error === undefined ? encodeOk({ status: core.status() }) : encodeErr(loginError(error)),
+    ).bytes,
   );
   if (error === undefined) core.release.asChooserSays(Command.ChangeUser);
   return error === undefined;
+}
+
+/**
+ * The answer to a login (or COM_CHANGE_USER) that found no backend. 2003 and 2013 are client
+ * library codes (errmsg.h, CR_*), which no server sends in a login reply: libmariadb 3.3 (the
+ * `mariadb` CLI) answers such a reply with "2027 Received malformed packet" and drops the text,
+ * while it shows server codes (1xxx, 3xxx) as sent. So the login gets the server's
+ * ER_ABORTING_CONNECTION (1152, SQLSTATE 08S01, a connection failure drivers may retry) with
+ * Sluice's text. Statements keep 2003/2013, which clients parse there.
+ */
+function loginError(error: ClientError): ClientError {
+  return error.errno >= 2000 && error.errno < 3000 ? MysqlErrors.loginAborted(error.message) : error;
 }

@@ -85,7 +85,7 @@ describe("primary faults under load", () => {
     // every failure is one a client can act on: backend unavailable / lost / pool wait, or the
     // driver seeing its connection end — never a hang or a protocol error from Sluice
     for (const c of categories)
-      expect(c).toMatch(/^(2003|2013|1040|1927|PROTOCOL_CONNECTION_LOST|ECONNRESET|EPIPE)/);
+      expect(c).toMatch(/^(2003|2013|1152|1040|1927|PROTOCOL_CONNECTION_LOST|ECONNRESET|EPIPE)/);
   });
 
   it("SIGSTOP of the primary for 3 s: statements wait and complete, nothing is lost", async () => {
@@ -95,7 +95,7 @@ describe("primary faults under load", () => {
       await cluster.resume(cluster.primary);
     });
     for (const c of Object.keys(tally.errors))
-      expect(c).toMatch(/^(2003|2013|1040|PROTOCOL_CONNECTION_LOST)/);
+      expect(c).toMatch(/^(2003|2013|1152|1040|PROTOCOL_CONNECTION_LOST)/);
   });
 
   it("clean restart of the primary", async () => {
@@ -112,7 +112,7 @@ describe("replica faults under load (reads go to replica1)", () => {
     });
     expect(tally.reads).toBeGreaterThan(0);
     for (const c of Object.keys(tally.errors))
-      expect(c).toMatch(/^(2003|2013|1040|PROTOCOL_CONNECTION_LOST)/);
+      expect(c).toMatch(/^(2003|2013|1152|1040|PROTOCOL_CONNECTION_LOST)/);
   });
 
   it("SIGSTOP of the replica for 3 s", async () => {

@@ -37,6 +37,7 @@ export function errorCategory(e: unknown): string {
     1040: "1040 too many connections / pool timeout",
     1045: "1045 access denied",
     1047: "1047 unknown command",
+    1152: "1152 login aborted (no backend)",
     1153: "1153 packet too large",
     1203: "1203 max_user_connections",
     1290: "1290 read-only server",
