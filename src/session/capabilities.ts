@@ -81,3 +81,16 @@ export function parseProfileKey(key: string): CapabilityProfile {
   const [caps, collation] = key.split("/");
   return { capabilities: Number.parseInt(caps ?? "0", 16) >>> 0, collation: Number(collation ?? 45) };
 }
+
+/**
+ * Why a client's HandshakeResponse cannot be served, judged by its flags against `offered`, or
+ * undefined. A client that sets COMPRESS although Sluice did not offer it (PHP's mysqlnd does)
+ * sends compressed frames from its first command on, which Sluice would read as garbage (the
+ * client then sees "commands out of sync"): it is refused at login, saying why. libmariadb and
+ * the `mariadb` CLI (`--compress`) drop the flag when it is not offered and connect uncompressed.
+ */
+export function unservableFlags(requested: number, offered: number): string | undefined {
+  if ((requested & Capability.Compress & ~offered) !== 0)
+    return "the client asked for the compressed protocol, which Sluice does not offer; connect without compression";
+  return undefined;
+}

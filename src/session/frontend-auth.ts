@@ -17,7 +17,7 @@ import {
 import { type ClientError, MysqlErrors } from "../protocol/mysql-errors.js";
 import { verifyScramble } from "../protocol/native-password.js";
 import { encodePacket } from "../protocol/packet-writer.js";
-import { offeredCapabilities } from "./capabilities.js";
+import { offeredCapabilities, unservableFlags } from "./capabilities.js";
 import { type ClientInput, InputError } from "./client-input.js";
 import type { CredentialStore } from "./credentials.js";
 import { addressGate, admitUser, loginFailed } from "./login-rules.js";
@@ -115,6 +115,9 @@ export async function authenticateClient(
   }
   if (hello.kind !== "response") throw new Error("unreachable");
   const response: HandshakeResponse = hello.response;
+  const unservable = unservableFlags(response.capabilities, offered);
+  if (unservable !== undefined)
+    return reject(MysqlErrors.handshakeError(unservable), packet.lastSeq + 1, "unoffered-flags");
   if (opts.tls?.required === true && !tls) {
     return reject(MysqlErrors.sslRequired(), packet.lastSeq + 1, "tls-required");
   }

@@ -201,7 +201,7 @@ export class RoutedStatements {
       // Sluice's own answer, as binary-protocol rows (what a client expects after EXECUTE)
       const payloads = encodeResultSet(
         { columns: step.columns, rows: step.rows },
-        { capabilities: this.session.capabilities, status: 0x0002, binary: true },
+        { capabilities: this.session.capabilities, status: this.session.status(), binary: true },
       );
       this.session.write(encodePackets(seq, payloads).bytes);
       return { kind: "answered" };

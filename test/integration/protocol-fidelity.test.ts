@@ -1,3 +1,5 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import mysql from "mysql2/promise";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Capability, ServerStatus } from "../../src/protocol/constants.js";
@@ -251,5 +253,35 @@ describe("a pool limit reached says 'Too many connections' (1040, 08004)", () =>
       await holder.end();
       await limited.proxy.close();
     }
+  });
+});
+
+describe("the compressed protocol", () => {
+  it("a client that sets COMPRESS although Sluice did not offer it is refused at login, saying why", async () => {
+    const err = await rejectionOf(open("sluice", BASE_CAPS | Capability.Compress));
+    // ERR 1043 (08S01) Bad handshake, before any compressed frame could be misread
+    expect(err.message).toMatch(/ff1304.*08S01Bad handshake: .*compressed protocol/s);
+  });
+
+  it("the mariadb CLI with --compress connects uncompressed and gets its results", async () => {
+    const { app } = cluster.info.users;
+    const { stdout } = await promisify(execFile)(
+      "mariadb",
+      [
+        "--compress",
+        "-h",
+        proxy.host,
+        "-P",
+        String(proxy.port),
+        "-u",
+        app.user,
+        `-p${app.password}`,
+        "-N",
+        "-e",
+        "SELECT 41 + 1",
+      ],
+      { encoding: "utf8", timeout: 20_000 },
+    );
+    expect(stdout.trim()).toBe("42");
   });
 });

@@ -66,7 +66,10 @@ export class RawSession {
       ...Buffer.from("mysql_native_password\0"),
     ]);
     const ok = await client.read();
-    if (ok?.payload[0] !== 0) throw new Error(`login failed: ${ok?.payload.toString("latin1")}`);
+    if (ok?.payload[0] !== 0)
+      throw new Error(
+        `login failed: ${ok?.payload.subarray(0, 3).toString("hex")}${ok?.payload.subarray(3).toString("latin1")}`,
+      );
     return new RawSession(client, id, caps);
   }
 
