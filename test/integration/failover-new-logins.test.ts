@@ -107,36 +107,46 @@ async function firstNewLoginWrite(since: number, limitMs: number, errors: string
   }
 }
 
-beforeAll(async () => {
-  own = await startLocalCluster();
-  cluster = own.control;
-  await cluster.rootQuery(
-    cluster.primary,
-    `CREATE TABLE ${cluster.info.database}.${TABLE} (id BIGINT PRIMARY KEY, via VARCHAR(16))`,
-  );
-  await cluster.waitForReplication();
-  await cluster.setSemiSync(true);
-  serve = await startServe(cluster, dir, {
-    policyPath: join(process.cwd(), "policies/default.policy"),
-    args: [],
-    // startServe turns failover off for the shared cluster; this one is ours to fail over
-    config: (yaml) => yaml.replace("failover: off", "failover: auto"),
+/** A fresh cluster and `sluice serve` (with `args`) for one describe block. */
+function serveOwnCluster(args: readonly string[]): void {
+  beforeAll(async () => {
+    own = await startLocalCluster();
+    cluster = own.control;
+    await cluster.rootQuery(
+      cluster.primary,
+      `CREATE TABLE ${cluster.info.database}.${TABLE} (id BIGINT PRIMARY KEY, via VARCHAR(16))`,
+    );
+    await cluster.waitForReplication();
+    await cluster.setSemiSync(true);
+    serve = await startServe(cluster, mkdtempSync(join(dir, "run-")), {
+      policyPath: join(process.cwd(), "policies/default.policy"),
+      args,
+      // startServe turns failover off for the shared cluster; this one is ours to fail over
+      config: (yaml) => yaml.replace("failover: off", "failover: auto"),
+    });
+    await waitFor(
+      "every server up in SHOW SERVERS",
+      async () => (await serverRows()).every((r) => r.state === "up"),
+      30_000,
+    );
   });
-  await waitFor(
-    "every server up in SHOW SERVERS",
-    async () => (await serverRows()).every((r) => r.state === "up"),
-    30_000,
-  );
-});
 
-afterAll(async () => {
-  serve?.kill();
-  await serve?.exited;
-  await own?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+  afterAll(async () => {
+    serve?.kill();
+    await serve?.exited;
+    await own?.stop();
+  });
+}
 
-describe("new logins follow the topology (sluice serve, failover auto, one instance)", () => {
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe.each([
+  { mode: "one process", args: [] as string[] },
+  // the workers' proxies read the topology the primary process's monitor sends them
+  { mode: "--workers 2", args: ["--workers", "2"] },
+])("new logins follow the topology (sluice serve $mode, failover auto, one instance)", ({ args }) => {
+  serveOwnCluster(args);
+
   it("primary kill -9, old primary kept dead: new mysql2 and mariadb-CLI logins write within 10 s; COM_CHANGE_USER too", async () => {
     expect(await ready()).toBe(200);
     const longLived = await login();
@@ -146,7 +156,7 @@ describe("new logins follow the topology (sluice serve, failover auto, one insta
     const errors: string[] = [];
     const ms = await firstNewLoginWrite(killedAt, 10_000, errors);
     process.stderr.write(
-      `[new-logins] kill -9 of ${old.name} → first write through a new login after ${ms} ms (${errors.length} failed attempts)\n`,
+      `[new-logins ${args.join(" ") || "single"}] kill -9 of ${old.name} → first write through a new login after ${ms} ms (${errors.length} failed attempts)\n`,
     );
     expect(ms).toBeLessThan(10_000);
     const cli = await writeThroughCli();
@@ -196,7 +206,7 @@ describe("new logins follow the topology (sluice serve, failover auto, one insta
     const errors: string[] = [];
     const ms = await firstNewLoginWrite(killedAt, 15_000, errors);
     process.stderr.write(
-      `[new-logins] ${replica.name} dead, then kill -9 of ${primary} → ${old.name} promoted, first new-login write after ${ms} ms\n`,
+      `[new-logins ${args.join(" ") || "single"}] ${replica.name} dead, then kill -9 of ${primary} → ${old.name} promoted, first new-login write after ${ms} ms\n`,
     );
     expect(ms).toBeLessThan(15_000);
     expect(await primaryName()).toBe(old.name);
