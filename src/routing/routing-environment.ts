@@ -23,6 +23,11 @@ export interface RoutingEnvironment {
   readonly multiplexing: boolean;
   /** …once the session has been quiet this long (0: at once after each statement) */
   readonly releaseAfterMs?: number;
+  /**
+   * how long a statement outside a transaction waits for a primary (during a failover or
+   * switchover, or while the monitor has not yet noticed it died) instead of failing (ms, 0: no wait)
+   */
+  readonly failoverHoldMs?: number;
   /** the statement time limit when neither the rule nor the pool sets one (ms, 0: none) */
   readonly statementTimeoutMs?: number;
   /** counts rule hits (SHOW RULES, metrics) */

@@ -36,7 +36,7 @@ import {
 } from "./session-state.js";
 import type { StatementRecord } from "./statement-record.js";
 import { statementTimeoutMs } from "./statement-timeout.js";
-import { type SyncStep, syncPlan } from "./sync-plan.js";
+import { type PreparedUse, preparedUses, type SyncStep, syncPlan } from "./sync-plan.js";
 import {
   applyReportedVariables,
   applySessionEffects,
@@ -63,6 +63,8 @@ export class SessionRouter {
   private lastGtid: string | null = null;
   /** the server the last statement ran on, kept after the connection goes back to the pool */
   private previousServer: string | null = null;
+  /** the prepared statements the statement being placed uses: its sync replays their PREPAREs */
+  private preparedUses: readonly PreparedUse[] = [];
 
   constructor(
     private readonly env: RoutingEnvironment,
@@ -174,6 +176,7 @@ export class SessionRouter {
       }
     }
     const facts = routingFacts(this.state, statementFacts, sql);
+    this.preparedUses = preparedUses(this.wanted, classified.digest);
     const policy = this.env.policy();
     const decision = decide(policy.tree, { facts, session: sessionFacts(this.state) });
     const plan = route(decision, facts, this.state, this.placement(), {
@@ -213,7 +216,10 @@ export class SessionRouter {
           pool: plan.pool,
           rule: plan.rule,
           sql: text === null ? statementText(decision.action, sql) : rewritten(decision.action, text),
-          sync: plan.server === this.connection?.server ? syncPlan(this.wanted, this.connection.sync) : [],
+          sync:
+            plan.server === this.connection?.server
+              ? syncPlan(this.wanted, this.connection.sync, this.preparedUses)
+              : [],
           waitGtid: plan.waitGtid,
           facts,
           timeoutMs: statementTimeoutMs(
@@ -240,7 +246,9 @@ export class SessionRouter {
 
   /** The sync steps for a connection just leased on the planned server. */
   syncFor(server: string): SyncStep[] {
-    return this.connection?.server === server ? syncPlan(this.wanted, this.connection.sync) : [];
+    return this.connection?.server === server
+      ? syncPlan(this.wanted, this.connection.sync, this.preparedUses)
+      : [];
   }
 
   /** The sync steps ran: the connection now has the session's state. */
@@ -287,9 +295,16 @@ export class SessionRouter {
         },
         this.connection.epoch,
       );
+    this.preparedUses = [];
     if (result.ok) {
       this.state = nextSessionState(this.state, facts);
-      this.wanted = applySessionEffects(this.wanted, facts.sessionEffects, sql, facts.preparedSql ?? null);
+      this.wanted = applySessionEffects(
+        this.wanted,
+        facts.sessionEffects,
+        sql,
+        facts.preparedSql ?? null,
+        result.changes,
+      );
       if (this.connection !== null) {
         this.connection.sync = this.wanted;
         const changed = result.changes?.some((c) => c.kind === "state-change" && c.changed) ?? false;
@@ -394,6 +409,14 @@ export class SessionRouter {
   /** Reports a finished statement to the environment (metrics, digests). */
   record(record: StatementRecord): void {
     this.env.onStatement?.(record);
+  }
+
+  /**
+   * How long this statement may still wait for a primary to take it (see
+   * RoutingEnvironment.failoverHoldMs): never inside a transaction, whose work died with its server.
+   */
+  failoverHoldMs(): number {
+    return this.state.inTransaction ? 0 : (this.env.failoverHoldMs ?? 0);
   }
 
   /** The causal wait failed or timed out: the read goes to the primary instead. */

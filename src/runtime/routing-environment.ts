@@ -14,6 +14,8 @@ export interface RoutingSetup {
   /** how long a quiet session keeps its backend connection before giving it back (default 5 ms) */
   readonly releaseAfterMs?: number;
   readonly causalTimeoutMs?: number;
+  /** see RoutingEnvironment.failoverHoldMs (default 0: no wait) */
+  readonly failoverHoldMs?: number;
   /**
    * statement time limit when neither rule nor pool sets one (config `pools.statement_timeout_ms`),
    * as it is now: the runtime swaps it with the policy on reload
@@ -43,6 +45,7 @@ export function routingHook(setup: RoutingSetup) {
         return cursor;
       },
       causalTimeoutMs: setup.causalTimeoutMs ?? 1_000,
+      failoverHoldMs: setup.failoverHoldMs ?? 0,
       multiplexing: setup.multiplexing,
       releaseAfterMs: setup.releaseAfterMs ?? 5,
       // read per statement, so the next one after a reload gets the reloaded limit

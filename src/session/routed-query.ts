@@ -79,6 +79,7 @@ async function routeQuery(session: RoutedSession, packet: Packet): Promise<Route
   const seq = packet.lastSeq + 1;
   const avoid = new Set<string>();
   let captures = 0;
+  const holdUntil = now + session.router.failoverHoldMs();
   for (let attempt = 0; ; attempt++) {
     const step = session.router.planQuery(sql, now, avoid);
     switch (step.kind) {
@@ -97,6 +98,11 @@ async function routeQuery(session: RoutedSession, packet: Packet): Promise<Route
         );
         return { kind: "answered" };
       case "unavailable":
+        // no server can take it now (a failover under way): wait for one, then plan again
+        if (await heldForPrimary(holdUntil)) {
+          attempt--;
+          continue;
+        }
         session.write(
           encodePacket(seq, encodeErr(MysqlErrors.backendUnavailable(step.rule, step.message))).bytes,
         );
@@ -120,7 +126,21 @@ async function routeQuery(session: RoutedSession, packet: Packet): Promise<Route
     // A statement that reads no table keeps the diagnostics of the one before: on a connection
     // that comes with another session's warnings, those must go first.
     const ownDiagnostics = step.facts.sameConnection.length > 0 || step.facts.tables.length === 0;
-    const placed = await placeOn(session, step.server, seq, retryable, ownDiagnostics, step.waitGtid);
+    const holdable = Date.now() < holdUntil;
+    const placed = await placeOn(
+      session,
+      step.server,
+      seq,
+      retryable,
+      ownDiagnostics,
+      step.waitGtid,
+      holdable,
+    );
+    if (placed === "unreachable") {
+      await heldForPrimary(holdUntil);
+      attempt--;
+      continue;
+    }
     if (placed === "retry") {
       avoid.add(step.server);
       continue;
@@ -168,7 +188,9 @@ export async function placeOn(
    * when it did not in time, with the connection held and not yet in the session's state.
    */
   wait: { readonly gtid: string; readonly timeoutMs: number } | null = null,
-): Promise<boolean | "retry" | "lagging"> {
+  /** the server could not be reached: say so ("unreachable") instead of answering the client */
+  holdable = false,
+): Promise<boolean | "retry" | "lagging" | "unreachable"> {
   const current = session.held();
   if (current?.server !== server || (ownDiagnostics && hasForeignDiagnostics(current.conn))) {
     // what only the connection being given up has must be read off it first
@@ -187,6 +209,7 @@ export async function placeOn(
       return false;
     }
     if (error !== undefined && retryable && UNREACHABLE.has(error.errno)) return "retry";
+    if (error !== undefined && holdable && UNREACHABLE.has(error.errno)) return "unreachable";
     // a causal read's database may be one the session's last write created, not there yet
     if (error?.errno === ER_BAD_DB && wait !== null) return "lagging";
     if (error !== undefined) {
@@ -301,6 +324,17 @@ async function runSync(
     }
   }
   return undefined;
+}
+
+/** Polls the topology while a statement waits for a primary. */
+const HOLD_POLL_MS = 100;
+
+/** Waits a little for the topology to change; false when the statement may wait no longer. */
+async function heldForPrimary(holdUntil: number): Promise<boolean> {
+  const left = holdUntil - Date.now();
+  if (left <= 0) return false;
+  await new Promise((resolve) => setTimeout(resolve, Math.min(HOLD_POLL_MS, left)));
+  return true;
 }
 
 /** ER_BAD_DB_ERROR: the database to select does not exist (on that server, yet). */
