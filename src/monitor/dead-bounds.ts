@@ -5,10 +5,12 @@
  * is only a lower bound. An upper bound exists once it is provably dead while the primary runs:
  * its connection was refused (nothing listens, so it receives nothing more) at one check, and at
  * a later check, whose probes started after that refusal, the primary answered with its
- * position. The dead server cannot have more than that position; a candidate that received it
- * holds everything the dead server had.
+ * position. The dead server cannot have more than that position (a replica only receives what
+ * the primary logged), unless it had transactions of its own: so the bound also has to cover
+ * the last position the server was seen with, else there is none. A candidate that received the
+ * bound holds everything the dead server had.
  */
-import { formatGtidPosition } from "./gtid.js";
+import { formatGtidPosition, type GtidPosition, gtidOrEmpty, gtidReaches } from "./gtid.js";
 import { executedPosition, type PlanView } from "./plan-view.js";
 
 export interface DeadBounds {
@@ -16,9 +18,11 @@ export interface DeadBounds {
   readonly bounds: ReadonlyMap<string, string>;
   /** servers whose connection was refused at the last check */
   readonly refused: ReadonlySet<string>;
+  /** every server's executed position when it last answered */
+  readonly lastSeen: ReadonlyMap<string, string>;
 }
 
-export const noDeadBounds: DeadBounds = { bounds: new Map(), refused: new Set() };
+export const noDeadBounds: DeadBounds = { bounds: new Map(), refused: new Set(), lastSeen: new Map() };
 
 export function nextDeadBounds(
   previous: DeadBounds,
@@ -27,16 +31,24 @@ export function nextDeadBounds(
   const primaryProbe = view.primary === null ? undefined : view.probes.get(view.primary);
   const bounds = new Map<string, string>();
   const refused = new Set<string>();
+  const lastSeen = new Map(previous.lastSeen);
   for (const s of view.servers) {
     const p = view.probes.get(s.name);
+    if (p?.kind === "reachable") lastSeen.set(s.name, formatGtidPosition(executedPosition(p)));
     if (p?.kind === "unreachable" && p.definite) refused.add(s.name);
     if (s.name === view.primary || p?.kind === "reachable") continue; // alive: its probe says
     const kept = previous.bounds.get(s.name);
     if (kept !== undefined) bounds.set(s.name, kept);
     else if (previous.refused.has(s.name) && primaryProbe?.kind === "reachable") {
       // refused at the last check, so dead before this check's primary probe started
-      bounds.set(s.name, formatGtidPosition(executedPosition(primaryProbe)));
+      const bound = executedPosition(primaryProbe);
+      if (covers(bound, lastSeen.get(s.name))) bounds.set(s.name, formatGtidPosition(bound));
     }
   }
-  return { bounds, refused };
+  return { bounds, refused, lastSeen };
+}
+
+/** the bound includes what the server was last seen with (no transactions of its own) */
+function covers(bound: GtidPosition, seen: string | undefined): boolean {
+  return seen === undefined || gtidReaches(bound, gtidOrEmpty(seen));
 }

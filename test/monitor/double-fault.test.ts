@@ -47,6 +47,14 @@ describe("what a dead server can hold at most", () => {
     expect(back.bounds.size).toBe(0);
   });
 
+  it("is never known for a server last seen with transactions the primary lacks", () => {
+    const errant = replica("b", "a", "0-1-5,1-2-1");
+    let b = nextDeadBounds(noDeadBounds, v(primaryAt("0-1-5"), errant, replica("c", "a", "0-1-5")));
+    for (let i = 0; i < 3; i++)
+      b = nextDeadBounds(b, v(primaryAt("0-1-9"), down("b"), replica("c", "a", "0-1-9")));
+    expect(b.bounds.size).toBe(0);
+  });
+
   it("is never known for a server that times out (it may be running, cut off from Sluice only)", () => {
     let b = noDeadBounds;
     for (let i = 0; i < 5; i++)
