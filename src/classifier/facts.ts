@@ -222,9 +222,18 @@ export type SessionEffect =
   | {
       readonly kind: "user_variable";
       readonly name: string;
-      /** set = `SET @x = …`; select_into = `SELECT … INTO @x`; assign = `@x := …` inside an expression */
-      readonly how: "set" | "select_into" | "assign";
+      /**
+       * set = `SET @x = …`; select_into = `SELECT … INTO @x`; assign = `@x := …` inside an
+       * expression; diagnostics = `GET DIAGNOSTICS @x = …`; call_argument = `CALL p(@x)`, which
+       * sets @x when the parameter is OUT or INOUT (the classifier cannot see which: maybe)
+       */
+      readonly how: "set" | "select_into" | "assign" | "diagnostics" | "call_argument";
       readonly valueText: string | null;
+      /**
+       * `set` only: the value is the same wherever and whenever `valueText` is evaluated (literals,
+       * operators and pure built-ins over them), so it can be copied; otherwise (a subquery, NOW(),
+       * another variable, a `?`) the value lives on the connection that computed it
+       */
       readonly literal: boolean;
     }
   | { readonly kind: "create_temporary_table"; readonly table: TableRef }

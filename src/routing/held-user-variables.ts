@@ -2,7 +2,8 @@ import type { Facts, StatementKind } from "../classifier/facts.js";
 
 /**
  * User variables whose values live only on one backend connection: set where Sluice cannot see
- * or copy the value (in a stored procedure, by an EXECUTE, `SELECT … INTO @x`, `@x := …`). A
+ * or copy the value (in a stored procedure, by an EXECUTE, `SELECT … INTO @x`, `@x := …`, a
+ * `CALL p(@out)` argument, `GET DIAGNOSTICS @e = …`, `SET @n = <anything but a literal>`). A
  * statement that reads them must run on that connection (MaxScale's `use_sql_variables_in=master`,
  * but on the server where the value is; held on the primary, the whole session stays, see
  * route.ts); once the connection is gone, so are the values, and such a read gets an error
@@ -46,11 +47,23 @@ export function heldAfter(
   const fromHeld = readsHeld(held, facts);
   for (const e of facts.sessionEffects) {
     if (e.kind !== "user_variable") continue;
-    const copyable = e.how === "set" && !fromHeld;
+    // `SET @n = (SELECT COUNT(*) …)`, `SET @t = NOW()`: re-running the expression elsewhere would
+    // compute another value, so only a literal (or pure) value is copied; the rest is held
+    const copyable = e.how === "set" && e.literal && !fromHeld;
     if (!copyable) next = hold(next, server, [e.name]);
     else if (next !== null) next = copied(next, e.name);
   }
   return next;
+}
+
+/**
+ * The names whose values only the held connection has, for reading them off it before it goes
+ * back to the pool (and turning them into literal SETs); null when some are unnamed (a procedure
+ * set variables the server did not name), [] when none is held or the connection is gone.
+ */
+export function heldNames(held: HeldUserVariables | null): readonly string[] | null {
+  if (held === null || held.gone) return [];
+  return held.names;
 }
 
 /** The statement reads a value that lives only on the held server's connection. */

@@ -1,27 +1,63 @@
-import type { SyncState } from "./sync-state.js";
+import { namesAssignment, type SyncState } from "./sync-state.js";
 
 /** One step to run on a backend connection before the client's statement. */
 export type SyncStep =
   | { readonly kind: "init_db"; readonly schema: string }
-  | { readonly kind: "query"; readonly sql: string; readonly reason: "set" | "replay" };
+  /**
+   * "prepare": the PREPARE an `EXECUTE name` needs: its failure is that EXECUTE's own error (one
+   * server re-prepares a statement whose tables changed and fails the EXECUTE the same way)
+   */
+  | { readonly kind: "query"; readonly sql: string; readonly reason: "set" | "replay" | "prepare" };
+
+/** A statement's use of an SQL-level prepared statement the session defined from known text. */
+export interface PreparedUse {
+  /** lower-case, as SyncState.prepared keys it */
+  readonly name: string;
+  /** execute: it must be there as prepared; deallocate: a statement of that name must exist */
+  readonly use: "execute" | "deallocate";
+}
+
+const EXECUTE_PART = /^EXECUTE\s+(?!IMMEDIATE\b)(`(?:[^`]|``)+`|[^\s`;]+)/i;
+const DEALLOCATE_PART = /^(?:DEALLOCATE|DROP)\s+PREPARE\s+(`(?:[^`]|``)+`|[^\s`;]+)/i;
+
+/**
+ * The session's prepared statements a statement uses, from its digest (literal-free, so a name in a
+ * string never counts; a multi-statement's parts are joined with "; "). Nothing when the session
+ * has none, so the common statement pays one size check.
+ */
+export function preparedUses(wanted: SyncState, digest: string): PreparedUse[] {
+  if (wanted.prepared.size === 0) return [];
+  const uses: PreparedUse[] = [];
+  for (const part of digest.split("; ")) {
+    const execute = EXECUTE_PART.exec(part);
+    const match = execute ?? DEALLOCATE_PART.exec(part);
+    const raw = match?.[1];
+    if (raw === undefined) continue;
+    const name = (raw.startsWith("`") ? raw.slice(1, -1).replace(/``/g, "`") : raw).toLowerCase();
+    if (!wanted.prepared.has(name) || uses.some((u) => u.name === name)) continue;
+    uses.push({ name, use: execute !== null ? "execute" : "deallocate" });
+  }
+  return uses;
+}
 
 /**
  * The steps that bring a backend connection from `have` to `wanted`, and nothing when they agree
  * (the common case costs no round trip). At most one USE (COM_INIT_DB) and one combined SET, then
- * the verbatim statements the connection has not seen yet.
+ * the verbatim statements the connection has not seen yet, then the PREPAREs the statement about
+ * to run uses (`uses`). PREPAREs are never replayed ahead of need: an old one may fail now (its
+ * table dropped, the session READ ONLY), which one server would only report at its EXECUTE. The
+ * connection's own record of what it prepared is not trusted (a leased connection is recorded as
+ * having the whole state), so a used statement is prepared again each time: one server re-prepares
+ * when its tables change, so the answer is the same.
  */
-export function syncPlan(wanted: SyncState, have: SyncState): SyncStep[] {
+export function syncPlan(wanted: SyncState, have: SyncState, uses: readonly PreparedUse[] = []): SyncStep[] {
   const steps: SyncStep[] = [];
   if (wanted.schema !== null && wanted.schema !== have.schema) {
     steps.push({ kind: "init_db", schema: wanted.schema });
   }
   const assignments: string[] = [];
-  if (wanted.names !== null && !sameNames(wanted.names, have.names)) {
-    const { charset, collation } = wanted.names;
-    assignments.push(
-      `NAMES ${quoteString(charset)}${collation === null ? "" : ` COLLATE ${quoteString(collation)}`}`,
-    );
-  }
+  if (wanted.names !== null && !sameNames(wanted.names, have.names))
+    assignments.push(namesAssignment(wanted.names));
   for (const [name, value] of wanted.variables) {
     if (have.variables.get(name) !== value) assignments.push(`@@session.${name} = ${value}`);
   }
@@ -39,17 +75,12 @@ export function syncPlan(wanted: SyncState, have: SyncState): SyncStep[] {
     steps.push({ kind: "query", sql: `SET ${assignments.join(", ")}`, reason: "set" });
   for (const sql of replaySuffix(wanted.replay, have.replay))
     steps.push({ kind: "query", sql, reason: "replay" });
-  for (const [name, sql] of wanted.prepared) {
-    if (have.prepared.get(name) !== sql) steps.push({ kind: "query", sql, reason: "replay" });
-  }
-  for (const name of have.prepared.keys()) {
-    if (!wanted.prepared.has(name)) {
-      steps.push({
-        kind: "query",
-        sql: `DEALLOCATE PREPARE \`${name.replace(/`/g, "``")}\``,
-        reason: "replay",
-      });
-    }
+  for (const { name, use } of uses) {
+    const sql = wanted.prepared.get(name);
+    if (sql === undefined) continue;
+    // DEALLOCATE only needs a statement of that name to exist: one that cannot fail will do
+    const step = use === "execute" ? sql : `PREPARE \`${name.replace(/`/g, "``")}\` FROM 'DO 0'`;
+    steps.push({ kind: "query", sql: step, reason: "prepare" });
   }
   return steps;
 }
@@ -63,8 +94,4 @@ function replaySuffix(wanted: readonly string[], have: readonly string[]): reado
 
 function sameNames(a: SyncState["names"], b: SyncState["names"]): boolean {
   return a !== null && b !== null && a.charset === b.charset && a.collation === b.collation;
-}
-
-function quoteString(text: string): string {
-  return `'${text.replace(/\\/g, "\\\\").replace(/'/g, "''")}'`;
 }

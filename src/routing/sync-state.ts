@@ -1,4 +1,5 @@
 import type { SessionEffect } from "../classifier/facts.js";
+import type { SessionChange } from "../protocol/session-track.js";
 
 /**
  * The part of a session's state that must be the same on every backend connection it uses:
@@ -44,12 +45,16 @@ const NAMES_VARIABLES = [
 
 const SAFE_NAME = /^[A-Za-z0-9_$.]+$/;
 
-/** Folds one statement's session effects into the state. `sql` is kept for verbatim replay. */
+/**
+ * Folds one statement's session effects into the state. `sql` is kept for verbatim replay;
+ * `changes`: what the server's session trackers reported for it (the values it set, as literals).
+ */
 export function applySessionEffects(
   state: SyncState,
   effects: readonly SessionEffect[],
   sql: string,
   preparedSql: string | null = null,
+  changes: readonly SessionChange[] = [],
 ): SyncState {
   if (effects.length === 0) return state;
   const prepare = effects.find((e) => e.kind === "prepare" || e.kind === "deallocate");
@@ -61,22 +66,98 @@ export function applySessionEffects(
     else prepared.delete(name);
     return { ...state, prepared };
   }
-  // A statement that sets anything we cannot diff is replayed whole, and nothing of it is diffed:
-  // replaying it reproduces all of its effects in order.
-  if (effects.some(needsReplay)) return { ...state, replay: [...state.replay, sql] };
+  const reported = reportedValues(changes);
+  // A statement that sets anything we can neither diff nor take from the server's report is
+  // replayed whole, and nothing of it is diffed: replaying it reproduces its effects in order.
+  // A user variable set from a computed value is never replayed (it would be computed anew):
+  // held-user-variables.ts keeps reads of it where it was set.
+  if (effects.some((e) => needsReplay(e, reported))) {
+    const replay = [...state.replay, sql];
+    return { ...state, replay, userVariables: withoutComputed(state.userVariables, effects) };
+  }
   let next = state;
-  for (const effect of effects) next = applyOne(next, effect);
+  for (const effect of effects) {
+    // the combined SET runs before the replays: a value a replayed statement may also have set
+    // is replayed after it instead, so that the later one wins as it did on the server
+    const late = next.replay.length > 0 ? lateAssignment(effect, reported, next.replay) : null;
+    next = late === null ? applyOne(next, effect, reported) : { ...next, replay: [...next.replay, late] };
+  }
   return next;
 }
 
-function needsReplay(effect: SessionEffect): boolean {
+/** `SET …` restoring the effect's value when a replayed statement may touch the same setting. */
+function lateAssignment(
+  effect: SessionEffect,
+  reported: ReadonlyMap<string, string>,
+  replay: readonly string[],
+): string | null {
+  const mentions = (words: readonly string[]) =>
+    replay.some((sql) => words.some((w) => sql.toLowerCase().includes(w)));
+  switch (effect.kind) {
+    case "set_variable": {
+      if (effect.scope !== "session" || !mentions([effect.name])) return null;
+      const value = reported.get(effect.name);
+      const text = value !== undefined && !effect.literal ? reportedLiteral(value) : effect.valueText;
+      return `SET @@session.${effect.name} = ${text}`;
+    }
+    case "set_autocommit":
+      if (effect.value === null || !mentions(["autocommit"])) return null;
+      return `SET @@session.autocommit = ${effect.value ? 1 : 0}`;
+    case "set_names":
+      return mentions(["names", "character", "charset", "collation"])
+        ? `SET ${namesAssignment(effect)}`
+        : null;
+    default:
+      return null;
+  }
+}
+
+/** `NAMES 'cs' [COLLATE 'co']`; DEFAULT stays a keyword (quoted it names no character set). */
+export function namesAssignment(names: {
+  readonly charset: string;
+  readonly collation: string | null;
+}): string {
+  const word = (text: string) => (text.toLowerCase() === "default" ? "DEFAULT" : quoteString(text));
+  return `NAMES ${word(names.charset)}${names.collation === null ? "" : ` COLLATE ${word(names.collation)}`}`;
+}
+
+function quoteString(text: string): string {
+  return `'${text.replace(/\\/g, "\\\\").replace(/'/g, "''")}'`;
+}
+
+/** The values the server reported for the session variables a statement set (lower-case names). */
+function reportedValues(changes: readonly SessionChange[]): ReadonlyMap<string, string> {
+  if (changes.length === 0) return NO_REPORT;
+  const values = new Map<string, string>();
+  for (const c of changes) if (c.kind === "system-variable") values.set(c.name.toLowerCase(), c.value);
+  return values;
+}
+
+const NO_REPORT: ReadonlyMap<string, string> = new Map();
+
+/** User variables the statement set to computed values: whatever literal we knew is stale. */
+function withoutComputed(
+  variables: ReadonlyMap<string, string>,
+  effects: readonly SessionEffect[],
+): ReadonlyMap<string, string> {
+  let out: Map<string, string> | null = null;
+  for (const e of effects) {
+    if (e.kind !== "user_variable" || (e.how === "set" && e.literal) || !variables.has(e.name)) continue;
+    out ??= new Map(variables);
+    out.delete(e.name);
+  }
+  return out ?? variables;
+}
+
+function needsReplay(effect: SessionEffect, reported: ReadonlyMap<string, string>): boolean {
   switch (effect.kind) {
     case "set_variable":
-      return effect.scope === "session" && (!effect.literal || !SAFE_NAME.test(effect.name));
+      if (effect.scope !== "session") return false;
+      if (!SAFE_NAME.test(effect.name)) return true;
+      // `SET sql_mode = @saved`, a binary `SET x = ?`: the value it gave is the one reported
+      return !effect.literal && !reported.has(effect.name);
     case "user_variable":
-      return (
-        effect.how === "set" && (!effect.literal || effect.valueText === null || !SAFE_NAME.test(effect.name))
-      );
+      return effect.how === "set" && effect.literal && !SAFE_NAME.test(effect.name);
     case "set_charset":
       return true;
     case "set_transaction":
@@ -86,7 +167,7 @@ function needsReplay(effect: SessionEffect): boolean {
   }
 }
 
-function applyOne(state: SyncState, effect: SessionEffect): SyncState {
+function applyOne(state: SyncState, effect: SessionEffect, reported: ReadonlyMap<string, string>): SyncState {
   switch (effect.kind) {
     case "use":
       return { ...state, schema: effect.schema };
@@ -98,13 +179,19 @@ function applyOne(state: SyncState, effect: SessionEffect): SyncState {
     case "set_autocommit":
       if (effect.value === null) return state;
       return withVariable(state, "autocommit", effect.value ? "1" : "0");
-    case "set_variable":
+    case "set_variable": {
       if (effect.scope !== "session") return state;
+      const value = reported.get(effect.name);
+      // the server's report is the value in effect; the statement's text may not be one
+      if (value !== undefined && !effect.literal)
+        return withVariable(state, effect.name, reportedLiteral(value));
       return withVariable(state, effect.name, effect.valueText);
+    }
     case "user_variable": {
-      if (effect.how !== "set" || effect.valueText === null) return state;
       const userVariables = new Map(state.userVariables);
-      userVariables.set(effect.name, effect.valueText);
+      if (effect.how === "set" && effect.literal && effect.valueText !== null)
+        userVariables.set(effect.name, effect.valueText);
+      else if (!userVariables.delete(effect.name)) return state;
       return { ...state, userVariables };
     }
     default:

@@ -1,6 +1,6 @@
 import type { FactsBuilder } from "../builder.js";
 import { FactsBuilder as Builder } from "../builder.js";
-import { readTableList } from "../expressions.js";
+import { readTableList, userVarName } from "../expressions.js";
 import type { StatementKind } from "../facts.js";
 import { C, Tok } from "../tokens.js";
 import { isOp, kindAt, kwAt, readTableName, textAt, unquote, type View, wordIs } from "../view.js";
@@ -12,9 +12,9 @@ const EXPLAINABLE = new Set(["SELECT", "INSERT", "UPDATE", "DELETE", "REPLACE", 
 
 /**
  * EXPLAIN | DESCRIBE | DESC: `DESC t` describes a table; `EXPLAIN stmt` shows a plan. Both EXPLAIN
- * and MariaDB's `ANALYZE stmt` (which runs the statement) write when the statement does: a
- * read_only server refuses `EXPLAIN UPDATE …` with error 1290. Only a running form (`ANALYZE`)
- * reports the statement's write tables.
+ * and MariaDB's `ANALYZE stmt` (which runs the statement) write and lock when the statement does:
+ * a read_only server refuses `EXPLAIN UPDATE …` and `EXPLAIN SELECT … FOR UPDATE` with error 1290.
+ * Only a running form (`ANALYZE`) reports the statement's write tables, effects and products.
  */
 export function explainStatement(v: View, b: FactsBuilder, i: number, recognize: Recognize): void {
   let j = i + 1;
@@ -40,9 +40,19 @@ export function explainStatement(v: View, b: FactsBuilder, i: number, recognize:
     for (const t of inner.tables) b.addTable(t);
     for (const f of inner.functions) b.addFunction(f);
     // the server refuses EXPLAIN UPDATE … under read_only (error 1290) just as it refuses the
-    // UPDATE: an explained write is a write, whether or not it runs
+    // UPDATE, and EXPLAIN of a locking read as the locking read: classified as the statement,
+    // whether or not it runs
     b.writes = inner.writes;
-    if (runs) for (const t of inner.writeTables) b.addTable(t, true);
+    b.locking = inner.locking;
+    b.lockWait = inner.lockWait;
+    if (runs) {
+      // ANALYZE runs it: whatever it changes or produces, it does
+      for (const t of inner.writeTables) b.addTable(t, true);
+      for (const e of inner.sessionEffects) b.sessionEffects.push(e);
+      for (const n of inner.sameConnection) b.need(n);
+      for (const p of inner.produces) b.produce(p);
+      if (inner.transaction !== null) b.transaction = inner.transaction;
+    }
     if (inner.parse !== "ok") b.guessed();
     return;
   }
@@ -129,6 +139,22 @@ export function getStatement(v: View, b: FactsBuilder, i: number): void {
   }
   b.setKind("get_diagnostics");
   b.need("diagnostics");
+  // `@x = NUMBER`, `@e = MYSQL_ERRNO`: each target is set from the diagnostics area, a value only
+  // the connection that ran it has
+  let depth = 0;
+  for (let k = j + 1; k < v.to; k++) {
+    if (isOp(v, k, C.lparen)) depth++;
+    else if (isOp(v, k, C.rparen)) depth--;
+    else if (depth === 0 && kindAt(v, k) === Tok.UserVar && isOp(v, k + 1, C.eq)) {
+      b.sessionEffects.push({
+        kind: "user_variable",
+        name: userVarName(textAt(v, k)),
+        how: "diagnostics",
+        valueText: null,
+        literal: false,
+      });
+    }
+  }
 }
 
 /** PREPARE name FROM 'text' | @var */

@@ -1,7 +1,7 @@
 import type { FactsBuilder } from "../builder.js";
-import { readTableList, type ScanOptions, scanBody, skipTableSuffix } from "../expressions.js";
+import { readTableList, type ScanOptions, scanBody, skipTableSuffix, userVarName } from "../expressions.js";
 import { C, Tok } from "../tokens.js";
-import { findKw, isOp, kindAt, kwAt, readTableName, skipParens, type View } from "../view.js";
+import { findKw, isOp, kindAt, kwAt, readTableName, skipParens, textAt, type View } from "../view.js";
 
 const READ_BODY: ScanOptions = { tables: true, functions: true, selectInto: true };
 const WRITE_BODY: ScanOptions = { tables: true, functions: true, selectInto: false };
@@ -161,10 +161,35 @@ export function loadStatement(v: View, b: FactsBuilder, i: number): void {
   b.produce("row_count");
 }
 
-/** CALL p(args): the procedure body is invisible, so a write (the kind's default). */
+/**
+ * CALL p(args): the procedure body is invisible, so a write (the kind's default). An argument that
+ * is a bare `@x` may be an OUT or INOUT parameter the procedure sets: a `call_argument` effect.
+ */
 export function callStatement(v: View, b: FactsBuilder, i: number): void {
   b.setKind("call");
   scanBody(v, b, i + 1, v.to, WRITE_BODY);
+  const name = readTableName(v, i + 1);
+  if (name === null || !isOp(v, name.next, C.lparen)) return;
+  const end = skipParens(v, name.next) - 1;
+  for (let k = name.next + 1; k < end; k++) {
+    if (isOp(v, k, C.lparen)) {
+      k = skipParens(v, k) - 1;
+      continue;
+    }
+    if (
+      kindAt(v, k) === Tok.UserVar &&
+      (isOp(v, k - 1, C.lparen) || isOp(v, k - 1, C.comma)) &&
+      (k + 1 === end || isOp(v, k + 1, C.comma))
+    ) {
+      b.sessionEffects.push({
+        kind: "user_variable",
+        name: userVarName(textAt(v, k)),
+        how: "call_argument",
+        valueText: null,
+        literal: false,
+      });
+    }
+  }
 }
 
 /** DO expr, …: a read unless an expression has side effects. */

@@ -100,6 +100,65 @@ function valueEnd(v: View, j: number): number {
   return v.to;
 }
 
+/**
+ * A user variable's value can be copied by re-running its expression only when that gives the same
+ * value anywhere, any time: literals, and operators and pure built-in functions over them. A bare
+ * word is a column or a niladic function (CURRENT_USER, CURRENT_TIMESTAMP) unless NULL/TRUE/FALSE;
+ * a variable, a placeholder, a subquery or any other function is computed from state of its moment.
+ */
+function isUserLiteral(v: View, a: number, e: number): boolean {
+  for (let k = a; k < e; k++) {
+    const kind = kindAt(v, k);
+    if (kind === Tok.String || kind === Tok.Number) continue;
+    if (kind === Tok.Op) {
+      if (isOp(v, k, Op.Assign)) return false;
+      continue;
+    }
+    if (kind !== Tok.Word) return false;
+    const word = textAt(v, k).toUpperCase();
+    if (isOp(v, k + 1, C.lparen) ? !PURE_FUNCTIONS.has(word) : !CONSTANT_WORDS.has(word)) return false;
+  }
+  return e > a;
+}
+
+/** Built-ins whose result depends on their arguments only. */
+const PURE_FUNCTIONS = new Set([
+  "ABS",
+  "CEIL",
+  "CEILING",
+  "CHAR_LENGTH",
+  "COALESCE",
+  "CONCAT",
+  "CONCAT_WS",
+  "FLOOR",
+  "GREATEST",
+  "HEX",
+  "IF",
+  "IFNULL",
+  "LEAST",
+  "LEFT",
+  "LENGTH",
+  "LOWER",
+  "LPAD",
+  "LTRIM",
+  "NULLIF",
+  "REPEAT",
+  "REPLACE",
+  "REVERSE",
+  "RIGHT",
+  "ROUND",
+  "RPAD",
+  "RTRIM",
+  "SUBSTR",
+  "SUBSTRING",
+  "TRIM",
+  "TRUNCATE",
+  "UNHEX",
+  "UPPER",
+]);
+
+const CONSTANT_WORDS = new Set(["NULL", "TRUE", "FALSE", "AND", "OR", "NOT", "XOR", "IS", "DIV", "MOD"]);
+
 function isLiteral(v: View, a: number, e: number): boolean {
   if (e - a === 2 && (isOp(v, a, C.minus) || isOp(v, a, C.plus)) && kindAt(v, a + 1) === Tok.Number)
     return true;
@@ -141,7 +200,7 @@ function assignment(v: View, b: FactsBuilder, j: number, scope: "session" | "glo
   const e = valueEnd(v, a);
   if (e === a) return -1;
   const valueText = sourceOf(v, a, e);
-  const literal = isLiteral(v, a, e);
+  const literal = user ? isUserLiteral(v, a, e) : isLiteral(v, a, e);
   scanBody(v, b, a, e, VALUE_BODY);
   let effect: SessionEffect;
   if (user) effect = { kind: "user_variable", name, how: "set", valueText, literal };
