@@ -95,7 +95,7 @@ function lateAssignment(
     replay.some((sql) => words.some((w) => sql.toLowerCase().includes(w)));
   switch (effect.kind) {
     case "set_variable": {
-      if (effect.scope !== "session" || !mentions([effect.name])) return null;
+      if (effect.scope !== "session" || !mentions([effect.name, ...aliases(effect.name)])) return null;
       const value = reported.get(effect.name);
       const text = value !== undefined && !effect.literal ? reportedLiteral(value) : effect.valueText;
       return `SET @@session.${effect.name} = ${text}`;
@@ -110,6 +110,13 @@ function lateAssignment(
     default:
       return null;
   }
+}
+
+/** How statements that set the variable without naming it are written. */
+function aliases(name: string): readonly string[] {
+  if (/^(tx_|transaction_)/.test(name)) return ["transaction"];
+  if (/^(character_set_|collation_)/.test(name)) return ["names", "character", "charset"];
+  return [];
 }
 
 /** `NAMES 'cs' [COLLATE 'co']`; DEFAULT stays a keyword (quoted it names no character set). */
@@ -201,8 +208,10 @@ function applyOne(state: SyncState, effect: SessionEffect, reported: ReadonlyMap
 
 function withVariable(state: SyncState, name: string, valueText: string): SyncState {
   const variables = new Map(state.variables);
-  if (/^default$/i.test(valueText.trim())) variables.delete(name);
-  else variables.set(name, valueText);
+  // deleted first so the map keeps the order of last assignment: the combined SET assigns in that
+  // order, as the session did (setting character_set_connection resets collation_connection)
+  variables.delete(name);
+  if (!/^default$/i.test(valueText.trim())) variables.set(name, valueText);
   return { ...state, variables };
 }
 

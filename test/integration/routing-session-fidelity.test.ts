@@ -168,6 +168,14 @@ describe("issue 23 through default.policy", () => {
       // one server re-prepares at EXECUTE and fails with the table's error
       await expect(conn.query("EXECUTE sf_s")).rejects.toMatchObject({ errno: 1146 });
       expect(await one(conn, "SELECT 2 AS two")).toEqual({ two: 2 });
+      // the table back: the EXECUTE works again, wherever it runs
+      await conn.query("CREATE TABLE sf_t1 (a INT)");
+      await conn.query("INSERT INTO sf_t1 VALUES (5)");
+      await cluster.waitForReplication();
+      expect(await one(conn, "EXECUTE sf_s")).toEqual({ a: 5 });
+      expect(await one(conn, "SELECT 3 AS three")).toEqual({ three: 3 });
+      await conn.query("DEALLOCATE PREPARE sf_s");
+      await expect(conn.query("EXECUTE sf_s")).rejects.toMatchObject({ errno: 1243 });
     });
   });
 

@@ -164,6 +164,15 @@ describe("session variables are restored with the values in effect (case 5)", ()
     ]);
   });
 
+  it("SET transaction_read_only after SET SESSION TRANSACTION READ ONLY wins, as it did", () => {
+    let s = apply(EMPTY_SYNC_STATE, "SET SESSION TRANSACTION READ ONLY");
+    s = apply(s, "SET transaction_read_only = 0");
+    expect(syncPlan(s, EMPTY_SYNC_STATE).map((x) => (x.kind === "query" ? x.sql : x.kind))).toEqual([
+      "SET SESSION TRANSACTION READ ONLY",
+      "SET @@session.transaction_read_only = 0",
+    ]);
+  });
+
   it("a value set after a replayed statement that may set it too is replayed after it", () => {
     let s = apply(EMPTY_SYNC_STATE, "SET CHARACTER SET latin1");
     s = apply(s, "SET NAMES utf8mb4");
@@ -219,5 +228,24 @@ describe("PREPAREs are replayed where an EXECUTE needs them, not on every connec
     expect(uses("EXECUTE other")).toEqual([]);
     expect(uses("EXECUTE IMMEDIATE 'SELECT 1'")).toEqual([]);
     expect(preparedUses(EMPTY_SYNC_STATE, "EXECUTE s")).toEqual([]);
+  });
+});
+
+describe("the combined SET assigns in the order the session last assigned", () => {
+  it("a variable set again moves after the ones set since", () => {
+    let s = EMPTY_SYNC_STATE;
+    for (const sql of [
+      "SET collation_connection = 'latin1_bin'",
+      "SET character_set_connection = 'utf8mb4'",
+      "SET collation_connection = 'utf8mb4_bin'",
+    ])
+      s = applySessionEffects(s, classify(sql).sessionEffects, sql);
+    expect(syncPlan(s, EMPTY_SYNC_STATE)).toEqual([
+      {
+        kind: "query",
+        sql: "SET @@session.character_set_connection = 'utf8mb4', @@session.collation_connection = 'utf8mb4_bin'",
+        reason: "set",
+      },
+    ]);
   });
 });
