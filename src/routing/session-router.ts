@@ -24,6 +24,7 @@ import {
   type SessionResults,
 } from "./session-results.js";
 import {
+  failedSessionState,
   initialSessionState,
   isPinned,
   nextSessionState,
@@ -38,6 +39,7 @@ import type { StatementRecord } from "./statement-record.js";
 import { statementTimeoutMs } from "./statement-timeout.js";
 import { type PreparedUse, preparedUses, type SyncStep, syncPlan } from "./sync-plan.js";
 import {
+  afterFailedStatement,
   applyReportedVariables,
   applySessionEffects,
   EMPTY_SYNC_STATE,
@@ -312,6 +314,9 @@ export class SessionRouter {
         if (held !== this.state.heldUserVariables) this.state = { ...this.state, heldUserVariables: held };
       }
       if (facts.writes) this.lastWriteAt = now;
+    } else {
+      this.state = failedSessionState(this.state, facts);
+      this.wanted = afterFailedStatement(this.wanted, facts.sessionEffects);
     }
     if (result.status !== undefined) {
       const inTrans = (result.status & 0x0001) !== 0;

@@ -179,6 +179,27 @@ export function nextSessionState(state: SessionState, facts: Facts): SessionStat
   return s;
 }
 
+/**
+ * The session after the statement described by `facts` failed: a failed `PREPARE name` leaves no
+ * statement of that name (the server drops the old one first), so nothing pins or routes for it.
+ */
+export function failedSessionState(state: SessionState, facts: Facts): SessionState {
+  if (facts.kind !== "prepare") return state;
+  let s = state;
+  for (const e of facts.sessionEffects) {
+    if (e.kind !== "prepare") continue;
+    const name = e.name.toLowerCase();
+    if (s.sqlPrepared.has(name)) {
+      const sqlPrepared = new Map(s.sqlPrepared);
+      sqlPrepared.delete(name);
+      s = { ...s, sqlPrepared };
+    }
+    if (s.preparedStatements.includes(name))
+      s = { ...s, preparedStatements: s.preparedStatements.filter((n) => n !== name) };
+  }
+  return s;
+}
+
 function endTransaction(s: SessionState): SessionState {
   return s.inTransaction || s.readOnlyTransaction
     ? { ...s, inTransaction: false, readOnlyTransaction: false }

@@ -132,6 +132,21 @@ function quoteString(text: string): string {
   return `'${text.replace(/\\/g, "\\\\").replace(/'/g, "''")}'`;
 }
 
+/**
+ * A statement failed. A failed `PREPARE name` leaves no statement of that name: the server drops
+ * the old one before preparing the new, so a later EXECUTE is 1243 there and must not find the
+ * old one replayed here.
+ */
+export function afterFailedStatement(state: SyncState, effects: readonly SessionEffect[]): SyncState {
+  let prepared: Map<string, string> | null = null;
+  for (const e of effects) {
+    if (e.kind !== "prepare" || !state.prepared.has(e.name.toLowerCase())) continue;
+    prepared ??= new Map(state.prepared);
+    prepared.delete(e.name.toLowerCase());
+  }
+  return prepared === null ? state : { ...state, prepared };
+}
+
 /** The values the server reported for the session variables a statement set (lower-case names). */
 function reportedValues(changes: readonly SessionChange[]): ReadonlyMap<string, string> {
   if (changes.length === 0) return NO_REPORT;

@@ -179,6 +179,15 @@ describe("issue 23 through default.policy", () => {
     });
   });
 
+  it("a PREPARE that fails drops the statement of that name, as on one server", async () => {
+    await session(async (conn) => {
+      await conn.query("PREPARE sf_p FROM 'SELECT 1'");
+      await expect(conn.query("PREPARE sf_p FROM 'SELEC 2'")).rejects.toMatchObject({ errno: 1064 });
+      expect(await one(conn, "SELECT 1 AS one")).toEqual({ one: 1 });
+      await expect(conn.query("EXECUTE sf_p")).rejects.toMatchObject({ errno: 1243 });
+    });
+  });
+
   it("PREPARE of a write then SET SESSION TRANSACTION READ ONLY: later statements run (case 9)", async () => {
     await session(async (conn) => {
       await conn.query("PREPARE sf_w FROM 'INSERT INTO sf_t (a, b) VALUES (?, ?)'");

@@ -249,3 +249,17 @@ describe("the combined SET assigns in the order the session last assigned", () =
     ]);
   });
 });
+
+describe("a PREPARE that fails leaves no statement of that name", () => {
+  it("the old one is not replayed for a later EXECUTE (one server: 1243)", () => {
+    const r = testSessionRouter(POLICY);
+    run(r, "PREPARE s FROM 'SELECT 1'");
+    const bad = "PREPARE s FROM 'SELEC 2'";
+    const step = r.planQuery(bad, 0);
+    if (step.kind !== "forward") throw new Error(step.kind);
+    r.afterStatement(step.facts, bad, step.pool, { ok: false, status: 2, warnings: 0 }, 0);
+    r.disconnected();
+    expect(syncOf(r, "EXECUTE s")).toEqual([]);
+    expect(r.sessionState.sqlPrepared.has("s")).toBe(false);
+  });
+});
