@@ -100,15 +100,30 @@ describe("issue 23 through default.policy", () => {
     });
   });
 
-  it("SET sql_mode = @saved restores the saved value on every connection", async () => {
+  it("SET sql_mode = @saved restores the saved value on every connection (case 5)", async () => {
     await session(async (conn) => {
       const before = await one(conn, "SELECT @@sql_mode AS m");
+      const primary = await one(conn, "SELECT @@server_id AS id FOR UPDATE");
       await conn.query("SET @s = @@sql_mode");
       await conn.query("SET sql_mode = 'ONLY_FULL_GROUP_BY'");
       await conn.query("SET sql_mode = @s");
-      for (let k = 0; k < 4; k++) expect(await one(conn, "SELECT @@sql_mode AS m")).toEqual(before);
-      await conn.query("INSERT INTO sf_t2 VALUES ()");
-      expect(await one(conn, "SELECT @@sql_mode AS m")).toEqual(before);
+      // set again to the value it has: still the value in effect elsewhere
+      await conn.query("SET sql_mode = @s");
+      await conn.query("SET time_zone = '+03:00'");
+      await conn.query("SET @tz = @@time_zone");
+      await conn.query("SET time_zone = @tz");
+      // literals again: nothing holds the session on the primary, reads go to replicas
+      await conn.query("SET @s = 0, @tz = 0");
+      const read = await one(conn, "SELECT @@sql_mode AS m, @@time_zone AS tz, @@server_id AS id");
+      expect(read).toEqual({ ...before, tz: "+03:00", id: read.id });
+      expect(read.id).not.toEqual(primary.id);
+      for (let k = 0; k < 3; k++) {
+        await conn.query("INSERT INTO sf_t2 VALUES ()");
+        expect(await one(conn, "SELECT @@sql_mode AS m, @@time_zone AS tz")).toEqual({
+          ...before,
+          tz: "+03:00",
+        });
+      }
     });
   });
 
