@@ -44,6 +44,9 @@ import {
 const port = () => integer({ min: 1, max: 65535 });
 const ms = (min = 1) => integer({ min, unit: " ms" });
 
+/** monitor.failover_hold_ms under failover: auto: detection (3 checks) plus promotion, with room */
+export const DEFAULT_FAILOVER_HOLD_MS = 10_000;
+
 const listenerTls = object({
   certFile: required("cert_file", existingFile("certificate")),
   keyFile: required("key_file", existingFile("private key")),
@@ -219,6 +222,7 @@ export const monitor: Decoder<MonitorSettings> = refine(
     grace: withDefault("grace", integer({ min: 1, max: 1000 }), 3),
     failover: withDefault("failover", oneOf(failoverModes), "manual"),
     cooperative: withDefault("cooperative", oneOf(cooperativeSettings), "majority_of_running"),
+    failoverHoldMs: optional("failover_hold_ms", integer({ min: 0, max: 600_000, unit: " ms" })),
   }),
   (m, node, path, ctx) => {
     const password = resolveSecret(m, node, path, ctx);
@@ -247,7 +251,9 @@ export const monitor: Decoder<MonitorSettings> = refine(
     }
     if (!ok || password === invalid) return invalid;
     const { passwordEnv: _e, passwordFile: _f, passwordHash: _h, user: monitorUser, ...rest } = m;
-    return { ...rest, credentials: { user: monitorUser, password } };
+    // statements wait for a new primary only where one is coming by itself (failover: auto)
+    const failoverHoldMs = m.failoverHoldMs ?? (m.failover === "auto" ? DEFAULT_FAILOVER_HOLD_MS : 0);
+    return { ...rest, failoverHoldMs, credentials: { user: monitorUser, password } };
   },
 );
 

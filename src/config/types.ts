@@ -138,6 +138,11 @@ export interface MonitorSettings {
   readonly failover: FailoverSetting;
   /** which majority of monitor locks makes this instance the one that fails over */
   readonly cooperative: CooperativeSetting;
+  /**
+   * how long a statement outside a transaction that needs the primary waits for one (a failover
+   * or switchover running) before it fails; default 10000 with failover auto, else 0
+   */
+  readonly failoverHoldMs: number;
 }
 
 export interface HookSettings {

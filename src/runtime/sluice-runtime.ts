@@ -94,6 +94,7 @@ export class SluiceRuntime {
           multiplexing: config.pools.multiplexing,
           // the config's, swapped by adopt() with the policy
           statementTimeoutMs: () => (box.runtime?.config ?? config).pools.statementTimeoutMs ?? 0,
+          failoverHoldMs: config.monitor.failoverHoldMs,
           onDecision: (rule) => hits.set(rule, (hits.get(rule) ?? 0) + 1),
           onStatement: statements.record,
         }),

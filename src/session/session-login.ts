@@ -46,16 +46,21 @@ export async function logIn(core: SessionCore): Promise<boolean> {
   // Take a backend now: a wrong database or an unreachable server is reported as the login
   // result. Nothing reads diagnostics before the session's first statement (see placeOn).
   // COM_CONNECT tells the chooser this is a login (it may pick any server that can take one).
-  const error = await core.acquire(
+  const target = () =>
     s.chooser.choose({
       command: Command.Connect,
       packet: { seq: 0, lastSeq: 0, payload: Buffer.alloc(0), raw: [] },
       current: undefined,
       inTransaction: false,
-    }),
-    undefined,
-    s.routing === undefined,
-  );
+    });
+  let error = await core.acquire(target(), undefined, s.routing === undefined);
+  // The server it named died before the monitor noticed (a failover starting): within the
+  // failover hold the login asks again, and the monitor's next check names another server.
+  const holdUntil = Date.now() + (s.routing?.failoverHoldMs ?? 0);
+  while (error !== undefined && UNREACHABLE.has(error.errno) && Date.now() < holdUntil) {
+    await new Promise((resolve) => setTimeout(resolve, LOGIN_HOLD_POLL_MS));
+    error = await core.acquire(target(), undefined, s.routing === undefined);
+  }
   if (error !== undefined) {
     core.write(encodePacket(outcome.nextSeq, encodeErr(loginError(error))).bytes);
     return false;
@@ -120,6 +125,11 @@ export async function switchUser(core: SessionCore, packet: Packet): Promise<boo
   if (error === undefined) core.release.asChooserSays(Command.ChangeUser);
   return error === undefined;
 }
+
+/** the backend could not be reached or dropped the connection (MysqlErrors.backendUnavailable/Lost) */
+const UNREACHABLE = new Set([2003, 2013]);
+/** how often a held login asks the topology again */
+const LOGIN_HOLD_POLL_MS = 200;
 
 /**
  * The answer to a login (or COM_CHANGE_USER) that found no backend. 2003 and 2013 are client

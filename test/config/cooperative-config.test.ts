@@ -26,3 +26,24 @@ describe("monitor.cooperative", () => {
     expect(JSON.stringify(problems(r))).toMatch(/majority_of_all/);
   });
 });
+
+/** monitor.failover_hold_ms (issue 16 item 3): how long statements wait for a new primary. */
+describe("monitor.failover_hold_ms", () => {
+  const withMonitor = (lines: string) =>
+    parse(MINIMAL.replace("  password_env: MON_PW\n", `  password_env: MON_PW\n${lines}`));
+
+  it("is 10 s under failover auto and 0 otherwise, unless set", () => {
+    const auto = withMonitor("  failover: auto\n  replication: { user: r, password_env: MON_PW }\n");
+    expect(problems(auto)).toEqual([]);
+    expect(auto.kind === "ok" && auto.config.monitor.failoverHoldMs).toBe(10_000);
+    const manual = parse(MINIMAL);
+    expect(manual.kind === "ok" && manual.config.monitor.failoverHoldMs).toBe(0);
+    const set = withMonitor("  failover_hold_ms: 2500\n");
+    expect(set.kind === "ok" && set.config.monitor.failoverHoldMs).toBe(2500);
+  });
+
+  it("refuses a negative or absurd hold", () => {
+    expect(withMonitor("  failover_hold_ms: -1\n").kind).toBe("invalid");
+    expect(withMonitor("  failover_hold_ms: 3600000\n").kind).toBe("invalid");
+  });
+});
