@@ -42,6 +42,8 @@ import {
   afterFailedStatement,
   applyReportedVariables,
   applySessionEffects,
+  connectionAfterStatement,
+  connectionAfterSync,
   EMPTY_SYNC_STATE,
   type SyncState,
 } from "./sync-state.js";
@@ -255,7 +257,8 @@ export class SessionRouter {
 
   /** The sync steps ran: the connection now has the session's state. */
   synced(): void {
-    if (this.connection !== null) this.connection.sync = this.wanted;
+    if (this.connection !== null)
+      this.connection.sync = connectionAfterSync(this.wanted, this.connection.sync, this.preparedUses);
   }
 
   /**
@@ -308,7 +311,11 @@ export class SessionRouter {
         result.changes,
       );
       if (this.connection !== null) {
-        this.connection.sync = this.wanted;
+        this.connection.sync = connectionAfterStatement(
+          this.wanted,
+          this.connection.sync,
+          facts.sessionEffects,
+        );
         const changed = result.changes?.some((c) => c.kind === "state-change" && c.changed) ?? false;
         const held = heldAfter(this.state.heldUserVariables, facts, this.connection.server, changed);
         if (held !== this.state.heldUserVariables) this.state = { ...this.state, heldUserVariables: held };
@@ -356,7 +363,8 @@ export class SessionRouter {
     if (report.variables.length > 0) {
       this.wanted = applyReportedVariables(this.wanted, report.variables);
       // the connection that ran the statement has them already
-      if (this.connection !== null) this.connection.sync = this.wanted;
+      if (this.connection !== null)
+        this.connection.sync = connectionAfterStatement(this.wanted, this.connection.sync, []);
     }
   }
 

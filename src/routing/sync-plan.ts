@@ -44,11 +44,10 @@ export function preparedUses(wanted: SyncState, digest: string): PreparedUse[] {
  * The steps that bring a backend connection from `have` to `wanted`, and nothing when they agree
  * (the common case costs no round trip). At most one USE (COM_INIT_DB) and one combined SET, then
  * the verbatim statements the connection has not seen yet, then the PREPAREs the statement about
- * to run uses (`uses`). PREPAREs are never replayed ahead of need: an old one may fail now (its
- * table dropped, the session READ ONLY), which one server would only report at its EXECUTE. The
- * connection's own record of what it prepared is not trusted (a leased connection is recorded as
- * having the whole state), so a used statement is prepared again each time: one server re-prepares
- * when its tables change, so the answer is the same.
+ * to run uses (`uses`) and the connection lacks. PREPAREs are never replayed ahead of need: an old
+ * one may fail now (its table dropped, the session READ ONLY), which one server would only report
+ * at its EXECUTE. `have.prepared` must be what the connection really prepared (see
+ * connectionAfterSync / connectionAfterStatement).
  */
 export function syncPlan(wanted: SyncState, have: SyncState, uses: readonly PreparedUse[] = []): SyncStep[] {
   const steps: SyncStep[] = [];
@@ -77,7 +76,8 @@ export function syncPlan(wanted: SyncState, have: SyncState, uses: readonly Prep
     steps.push({ kind: "query", sql, reason: "replay" });
   for (const { name, use } of uses) {
     const sql = wanted.prepared.get(name);
-    if (sql === undefined) continue;
+    if (sql === undefined || have.prepared.get(name) === sql) continue;
+    if (use === "deallocate" && have.prepared.has(name)) continue;
     // DEALLOCATE only needs a statement of that name to exist: one that cannot fail will do
     const step = use === "execute" ? sql : `PREPARE \`${name.replace(/`/g, "``")}\` FROM 'DO 0'`;
     steps.push({ kind: "query", sql: step, reason: "prepare" });

@@ -133,6 +133,45 @@ function quoteString(text: string): string {
 }
 
 /**
+ * What a connection has after its sync steps ran: the session's state, but of its prepared
+ * statements only those it had already (same text) and those the steps prepared (`used`). PREPAREs
+ * are replayed only where an EXECUTE needs them (sync-plan.ts).
+ */
+export function connectionAfterSync(
+  wanted: SyncState,
+  have: SyncState,
+  used: readonly { readonly name: string }[],
+): SyncState {
+  return {
+    ...wanted,
+    prepared: preparedOn(
+      wanted,
+      have,
+      used.map((u) => u.name),
+    ),
+  };
+}
+
+/** What the connection that ran a statement has after it: its own PREPAREs, and what it had. */
+export function connectionAfterStatement(
+  wanted: SyncState,
+  have: SyncState,
+  effects: readonly SessionEffect[],
+): SyncState {
+  const ran: string[] = [];
+  for (const e of effects) if (e.kind === "prepare") ran.push(e.name.toLowerCase());
+  return { ...wanted, prepared: preparedOn(wanted, have, ran) };
+}
+
+function preparedOn(wanted: SyncState, have: SyncState, ran: readonly string[]): ReadonlyMap<string, string> {
+  if (wanted.prepared.size === 0) return wanted.prepared;
+  const prepared = new Map<string, string>();
+  for (const [name, sql] of wanted.prepared)
+    if (ran.includes(name) || have.prepared.get(name) === sql) prepared.set(name, sql);
+  return prepared;
+}
+
+/**
  * A statement failed. A failed `PREPARE name` leaves no statement of that name: the server drops
  * the old one before preparing the new, so a later EXECUTE is 1243 there and must not find the
  * old one replayed here.

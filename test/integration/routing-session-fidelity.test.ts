@@ -194,6 +194,19 @@ describe("issue 23 through default.policy", () => {
     });
   });
 
+  it("EXECUTE on the connection that prepared it is not prepared again (ROW_COUNT() is the UPDATE's)", async () => {
+    await session(async (conn) => {
+      await conn.query("DO GET_LOCK('sf_lock', 5)");
+      try {
+        await conn.query("PREPARE sf_rc FROM 'SELECT ROW_COUNT() AS rc'");
+        await conn.query("UPDATE sf_t SET a = a + 1 WHERE id <= 2");
+        expect(await one(conn, "EXECUTE sf_rc")).toEqual({ rc: 2 });
+      } finally {
+        await conn.query("DO RELEASE_LOCK('sf_lock')");
+      }
+    });
+  });
+
   it("a PREPARE that fails drops the statement of that name, as on one server", async () => {
     await session(async (conn) => {
       await conn.query("PREPARE sf_p FROM 'SELECT 1'");

@@ -196,7 +196,23 @@ describe("PREPAREs are replayed where an EXECUTE needs them, not on every connec
     expect(syncOf(r, "SELECT 1 + 1")).toEqual(["SET SESSION TRANSACTION READ ONLY"]);
   });
 
-  it("EXECUTE s gets its PREPARE, on any connection, each time", () => {
+  it("on a connection that has it (same lease), EXECUTE s runs without a new PREPARE", () => {
+    const r = testSessionRouter(POLICY);
+    run(r, "PREPARE s FROM 'SELECT a FROM t1'");
+    r.disconnected();
+    run(r, "DO GET_LOCK('l', 1)"); // pins the session to this connection
+    expect(syncOf(r, "EXECUTE s")).toEqual(["PREPARE s FROM 'SELECT a FROM t1'"]);
+    expect(syncOf(r, "EXECUTE s")).toEqual([]);
+    run(r, "PREPARE s FROM 'SELECT 2'");
+    expect(syncOf(r, "EXECUTE s")).toEqual([]);
+    expect(syncOf(r, "DEALLOCATE PREPARE s")).toEqual([]);
+    run(r, "PREPARE t FROM 'SELECT 3'");
+    run(r, "DO RELEASE_LOCK('l')");
+    r.disconnected();
+    expect(syncOf(r, "EXECUTE t")).toEqual(["PREPARE t FROM 'SELECT 3'"]);
+  });
+
+  it("EXECUTE s gets its PREPARE on each new connection", () => {
     const r = testSessionRouter(POLICY);
     run(r, "PREPARE s FROM 'SELECT a FROM t1'");
     r.disconnected();
