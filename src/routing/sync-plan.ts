@@ -1,4 +1,4 @@
-import { namesAssignment, type SyncState } from "./sync-state.js";
+import { namesAssignment, type SyncState, samePrepared } from "./sync-state.js";
 
 /** One step to run on a backend connection before the client's statement. */
 export type SyncStep =
@@ -75,12 +75,24 @@ export function syncPlan(wanted: SyncState, have: SyncState, uses: readonly Prep
   for (const sql of replaySuffix(wanted.replay, have.replay))
     steps.push({ kind: "query", sql, reason: "replay" });
   for (const { name, use } of uses) {
-    const sql = wanted.prepared.get(name);
-    if (sql === undefined || have.prepared.get(name) === sql) continue;
-    if (use === "deallocate" && have.prepared.has(name)) continue;
-    // DEALLOCATE only needs a statement of that name to exist: one that cannot fail will do
-    const step = use === "execute" ? sql : `PREPARE \`${name.replace(/`/g, "``")}\` FROM 'DO 0'`;
-    steps.push({ kind: "query", sql: step, reason: "prepare" });
+    const def = wanted.prepared.get(name);
+    if (def === undefined || samePrepared(have.prepared.get(name), def)) continue;
+    if (use === "deallocate") {
+      // DEALLOCATE only needs a statement of that name to exist: one that cannot fail will do
+      if (!have.prepared.has(name))
+        steps.push({
+          kind: "query",
+          sql: `PREPARE \`${name.replace(/`/g, "``")}\` FROM 'DO 0'`,
+          reason: "prepare",
+        });
+      continue;
+    }
+    // prepared in another database: its unqualified tables are that database's, so it is prepared
+    // there and the session's database selected again (no database at all cannot be selected back)
+    const away = def.schema !== null && wanted.schema !== null && def.schema !== wanted.schema;
+    if (away) steps.push({ kind: "init_db", schema: def.schema });
+    steps.push({ kind: "query", sql: def.sql, reason: "prepare" });
+    if (away) steps.push({ kind: "init_db", schema: wanted.schema });
   }
   return steps;
 }

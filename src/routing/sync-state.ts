@@ -23,7 +23,16 @@ export interface SyncState {
   /** statements replayed verbatim, oldest first */
   readonly replay: readonly string[];
   /** SQL-level prepared statements: name → the PREPARE statement that defines it */
-  readonly prepared: ReadonlyMap<string, string>;
+  readonly prepared: ReadonlyMap<string, PreparedDefinition>;
+}
+
+/**
+ * A `PREPARE name FROM '…'` and the default database it ran in: the statement's unqualified tables
+ * are that database's for its whole life (the server re-prepares it there too, after a USE).
+ */
+export interface PreparedDefinition {
+  readonly sql: string;
+  readonly schema: string | null;
 }
 
 export const EMPTY_SYNC_STATE: SyncState = {
@@ -62,7 +71,7 @@ export function applySessionEffects(
     const prepared = new Map(state.prepared);
     const name = prepare.name.toLowerCase();
     // PREPARE from known text is replayed where the session goes; from a variable it pins instead
-    if (prepare.kind === "prepare" && preparedSql !== null) prepared.set(name, sql);
+    if (prepare.kind === "prepare" && preparedSql !== null) prepared.set(name, { sql, schema: state.schema });
     else prepared.delete(name);
     return { ...state, prepared };
   }
@@ -163,12 +172,20 @@ export function connectionAfterStatement(
   return { ...wanted, prepared: preparedOn(wanted, have, ran) };
 }
 
-function preparedOn(wanted: SyncState, have: SyncState, ran: readonly string[]): ReadonlyMap<string, string> {
+function preparedOn(
+  wanted: SyncState,
+  have: SyncState,
+  ran: readonly string[],
+): ReadonlyMap<string, PreparedDefinition> {
   if (wanted.prepared.size === 0) return wanted.prepared;
-  const prepared = new Map<string, string>();
-  for (const [name, sql] of wanted.prepared)
-    if (ran.includes(name) || have.prepared.get(name) === sql) prepared.set(name, sql);
+  const prepared = new Map<string, PreparedDefinition>();
+  for (const [name, def] of wanted.prepared)
+    if (ran.includes(name) || samePrepared(have.prepared.get(name), def)) prepared.set(name, def);
   return prepared;
+}
+
+export function samePrepared(a: PreparedDefinition | undefined, b: PreparedDefinition | undefined): boolean {
+  return a !== undefined && b !== undefined && a.sql === b.sql && a.schema === b.schema;
 }
 
 /**
@@ -177,7 +194,7 @@ function preparedOn(wanted: SyncState, have: SyncState, ran: readonly string[]):
  * old one replayed here.
  */
 export function afterFailedStatement(state: SyncState, effects: readonly SessionEffect[]): SyncState {
-  let prepared: Map<string, string> | null = null;
+  let prepared: Map<string, PreparedDefinition> | null = null;
   for (const e of effects) {
     if (e.kind !== "prepare" || !state.prepared.has(e.name.toLowerCase())) continue;
     prepared ??= new Map(state.prepared);

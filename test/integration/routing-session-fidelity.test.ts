@@ -25,6 +25,14 @@ beforeAll(async () => {
   await conn.query("CREATE PROCEDURE sf_out(OUT o INT, INOUT io INT) BEGIN SET o = 41; SET io = io + 1; END");
   await conn.query("DROP PROCEDURE IF EXISTS sf_set");
   await conn.query("CREATE PROCEDURE sf_set() SET @o = 1");
+  for (const [db, v] of [
+    ["sf_da", 1],
+    ["sf_db", 2],
+  ] as const) {
+    await conn.query(`CREATE DATABASE IF NOT EXISTS ${db}`);
+    await conn.query(`CREATE OR REPLACE TABLE ${db}.t (v INT)`);
+    await conn.query(`INSERT INTO ${db}.t VALUES (${v})`);
+  }
   await conn.end();
   await cluster.waitForReplication();
 });
@@ -36,6 +44,8 @@ afterAll(async () => {
   await conn.query("DROP PROCEDURE IF EXISTS sf_out");
   await conn.query("DROP PROCEDURE IF EXISTS sf_set");
   await conn.query("DROP PROCEDURE IF EXISTS sf_body");
+  await conn.query("DROP DATABASE IF EXISTS sf_da");
+  await conn.query("DROP DATABASE IF EXISTS sf_db");
   await conn.end();
 });
 
@@ -203,6 +213,19 @@ describe("issue 23 through default.policy", () => {
         expect(await one(conn, "EXECUTE sf_rc")).toEqual({ rc: 2 });
       } finally {
         await conn.query("DO RELEASE_LOCK('sf_lock')");
+      }
+    });
+  });
+
+  it("a statement prepared in one database reads that database's tables after a USE, on any connection", async () => {
+    await session(async (conn) => {
+      await conn.query("USE sf_da");
+      await conn.query("PREPARE sf_in_a FROM 'SELECT v FROM t'");
+      await conn.query("USE sf_db");
+      expect(await one(conn, "SELECT v FROM t")).toEqual({ v: 2 });
+      for (let k = 0; k < 2; k++) {
+        expect(await one(conn, "EXECUTE sf_in_a")).toEqual({ v: 1 });
+        expect(await one(conn, "SELECT DATABASE() AS db, v FROM t")).toEqual({ db: "sf_db", v: 2 });
       }
     });
   });

@@ -224,6 +224,15 @@ describe("PREPAREs are replayed where an EXECUTE needs them, not on every connec
     expect(syncOf(r, "EXECUTE s")).toEqual(["PREPARE s FROM 'SELECT a FROM t1'"]);
   });
 
+  it("a statement prepared in another database is prepared there, then the session's database is back", () => {
+    const r = testSessionRouter(POLICY);
+    run(r, "USE a");
+    run(r, "PREPARE s FROM 'SELECT v FROM t'");
+    run(r, "USE b");
+    r.disconnected();
+    expect(syncOf(r, "EXECUTE s")).toEqual(["USE b", "USE a", "PREPARE s FROM 'SELECT v FROM t'", "USE b"]);
+  });
+
   it("DEALLOCATE needs only a statement of that name", () => {
     const r = testSessionRouter(POLICY);
     run(r, "PREPARE s FROM 'SELECT a FROM t1'");
