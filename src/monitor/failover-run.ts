@@ -37,6 +37,11 @@ export interface RunContext {
   /** probes every server again and derives a fresh view */
   readonly reprobe: () => Promise<PlanView>;
   readonly log: (message: string, fields?: Record<string, unknown>) => void;
+  /**
+   * a switchover is about to fence `oldPrimary`: routing is told to send it no more writes, and
+   * this resolves once the writes already under way there have finished (bounded)
+   */
+  readonly beforeFence?: (oldPrimary: string, target: string) => Promise<void>;
 }
 
 export type RunResult =

@@ -52,6 +52,10 @@ export class Monitor {
   private backoffUntil = 0;
   /** why the last failover attempt failed, until the primary is replaced or answers again */
   private failoverBlocked: string | null = null;
+  /** a switchover between fencing the old primary and publishing the new one */
+  private switching: { from: string; to: string } | null = null;
+  /** waits for writes under way on a server to finish (the runtime's; see onSwitchover) */
+  private settleWrites: (server: string) => Promise<void> = async () => {};
   private last: {
     probes: ReadonlyMap<string, ProbeResult>;
     lags: ReadonlyMap<string, number | null>;
@@ -131,13 +135,35 @@ export class Monitor {
     return this.setAdminState(server, "online");
   }
 
+  /**
+   * How a switchover waits, once the published topology pauses writes, for the writes already
+   * under way on the old primary (the proxy knows them; the monitor does not).
+   */
+  onSwitchover(settleWrites: (server: string) => Promise<void>): void {
+    this.settleWrites = settleWrites;
+  }
+
   /** Planned switchover to `target`; only the leader may do it. */
   switchover(target: string): Promise<RunResult> {
     return this.enqueue(async () => {
       const started = Date.now();
       const view = await this.freshView();
+      const ctx: RunContext = {
+        ...this.runContext(),
+        beforeFence: async (from, to) => {
+          // routing sees no writer from now on and holds writes (failover_hold_ms) until the
+          // check after the switchover publishes the new primary
+          this.switching = { from, to };
+          this.publish([]);
+          await this.settleWrites(from);
+        },
+      };
       const result = this.lock.leader
-        ? await runSwitchover(this.runContext(), view, target).catch((error) => failed(view, error))
+        ? await runSwitchover(ctx, view, target)
+            .catch((error) => failed(view, error))
+            .finally(() => {
+              this.switching = null;
+            })
         : ({ kind: "failed", oldPrimary: view.primary ?? "(none)", reason: this.notLeader() } as const);
       const events: MonitorEvent[] =
         result.kind === "done"
@@ -357,6 +383,7 @@ export class Monitor {
       leader: this.lock.leader,
       extraProblems: [...this.roleProblems, ...this.problems],
       failoverBlocked: this.failoverBlocked,
+      switchover: this.switching,
     });
     this.current = topology;
     recordEvents(this.counters, events);

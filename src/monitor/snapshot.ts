@@ -14,6 +14,8 @@ export interface SnapshotInput {
   readonly leader: boolean;
   readonly extraProblems?: readonly string[];
   readonly failoverBlocked?: string | null;
+  /** a switchover from → to is under way: writes are paused everywhere */
+  readonly switchover?: { readonly from: string; readonly to: string } | null;
 }
 
 function deepFreeze<T>(value: T): T {
@@ -46,6 +48,7 @@ export function buildTopology(input: SnapshotInput): Topology {
       // that only gets staler: it takes no reads until replication runs again.
       acceptsReads: health === "up" && admin === "online" && (role !== "replica" || replicatesFrom !== null),
       acceptsWrites:
+        input.switchover == null &&
         role === "primary" &&
         input.roles.primary === s.name &&
         health !== "down" &&
@@ -67,6 +70,7 @@ export function buildTopology(input: SnapshotInput): Topology {
     leader: input.leader,
     problems: [...input.roles.problems, ...(input.extraProblems ?? [])],
     ...(input.failoverBlocked == null ? {} : { failoverBlocked: input.failoverBlocked }),
+    ...(input.switchover == null ? {} : { switchover: input.switchover }),
   });
 }
 

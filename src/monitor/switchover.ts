@@ -28,6 +28,8 @@ export async function runSwitchover(ctx: RunContext, view: PlanView, target: str
   const channels =
     targetChannels?.kind === "reachable" ? targetChannels.replication.map((c) => c.connectionName) : [""];
 
+  // writes wait in Sluice from here (failover_hold_ms) instead of meeting read_only (error 1290)
+  await ctx.beforeFence?.(oldPrimary, target);
   await old.query(fenceSql);
   const [row] = await old.query("SELECT @@gtid_binlog_pos AS pos");
   const finalPos = String(row?.pos ?? "");

@@ -116,6 +116,8 @@ export interface Topology {
   readonly problems: readonly string[];
   /** why the last failover of the (down) primary did not happen; absent when none is pending */
   readonly failoverBlocked?: string;
+  /** a switchover is under way: no server takes writes until it is done (writes wait in Sluice) */
+  readonly switchover?: { readonly from: string; readonly to: string };
 }
 
 export type MonitorEvent =

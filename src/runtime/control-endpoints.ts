@@ -82,8 +82,10 @@ export function monitorActions(monitor: Monitor): Pick<AdminActions, "setServerS
 /**
  * For /readyz: the monitor's last topology has a server that takes writes now (the primary, up,
  * not read-only, not in maintenance). A dead primary awaiting failover, or a failover that is
- * blocked, is "not ready" even though replicas still answer reads.
+ * blocked, is "not ready" even though replicas still answer reads. A switchover under way pauses
+ * writes for a moment (they wait in Sluice) and stays ready.
  */
 export function primaryReachable(topology: Topology | null): boolean {
-  return topology?.servers.some((s) => s.acceptsWrites) ?? false;
+  if (topology === null) return false;
+  return topology.switchover !== undefined || topology.servers.some((s) => s.acceptsWrites);
 }

@@ -33,6 +33,11 @@ export interface ProxyHandle {
   openBackendConnections(server: string): number;
   /** backend connections to `server` leased by sessions now (open minus idle and warming) */
   busyBackendConnections(server: string): number;
+  /**
+   * statements running on `server` now (routing's count); without a policy, the connections
+   * leased on it (a session keeps its connection between statements there)
+   */
+  runningStatements(server: string): number;
   /** client connections logged in as `user` now (what maxConnections counts) */
   userConnections(user: string): number;
   idleBackendConnections(key: PoolKey): number;
@@ -200,6 +205,7 @@ export async function startProxy(options: ProxyOptions, hooks: ProxyHooks = {}):
     poolCounters: pool.counters,
     openBackendConnections: (name) => pool.openCount(name),
     busyBackendConnections: (name) => pool.busyCount(name),
+    runningStatements: (name) => services.routing?.operations.get(name) ?? pool.busyCount(name),
     userConnections: (user) => credentials.connections.count(user),
     idleBackendConnections: (key) => pool.idleCount(key),
     sessions: () => [...services.sessions.values()].map((s) => s.view()),

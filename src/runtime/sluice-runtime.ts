@@ -19,6 +19,7 @@ import { restartOnlyChanges, restartWarning } from "./reload-scope.js";
 import { routingHook } from "./routing-environment.js";
 import { loadRuntime } from "./runtime-sources.js";
 import { StatementSink } from "./statement-sink.js";
+import { settleWrites } from "./switchover-settle.js";
 import { recordTopology } from "./topology-metrics.js";
 import type { WorkerHooks } from "./workers/worker-hooks.js";
 
@@ -120,6 +121,7 @@ export class SluiceRuntime {
       return { kind: "started", runtime };
     }
     monitor.subscribe((topology) => recordTopology(metrics, topology));
+    monitor.onSwitchover((server) => settleWrites((name) => proxy.runningStatements(name), server));
     monitor.start();
     await runtime.startEndpoints();
     log.info({ policy: policy.version, hash: policy.hash, port: proxy.port }, "sluice serving");

@@ -24,6 +24,7 @@ import {
 import { monitorFromConfig } from "../monitor-from-config.js";
 import { restartOnlyChanges, restartWarning } from "../reload-scope.js";
 import { loadRuntime, type RuntimeLoad } from "../runtime-sources.js";
+import { settleAcrossWorkers } from "../switchover-settle.js";
 import { recordTopology } from "../topology-metrics.js";
 import { mergeAdminSnapshots, type WorkerAnswer, workerFamilies } from "./merge-snapshots.js";
 import type { RuntimeTexts, WorkerRequest } from "./messages.js";
@@ -89,6 +90,7 @@ export class WorkerPrimary {
       await processes.stopAll(5_000);
       return { kind: "invalid", report: `the workers could not start:\n${up.report}` };
     }
+    monitor.onSwitchover(() => settleAcrossWorkers());
     monitor.start();
     primary.endpoints = await startControlEndpoints(loaded.config, log, {
       snapshot: () => primary.snapshot(),
