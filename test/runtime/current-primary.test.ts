@@ -18,7 +18,12 @@ const health = (h: ServerHealth["health"]): ServerHealth => ({
   lastError: null,
 });
 
-function topology(primary: string, downs: readonly string[], failoverBlocked?: string): Topology {
+function topology(
+  primary: string,
+  downs: readonly string[],
+  failoverBlocked?: string,
+  switchover?: { from: string; to: string },
+): Topology {
   const probes = new Map<string, ProbeResult>(
     names.map((n): [string, ProbeResult] =>
       downs.includes(n)
@@ -63,6 +68,7 @@ function topology(primary: string, downs: readonly string[], failoverBlocked?: s
     lags: new Map(),
     leader: true,
     failoverBlocked: failoverBlocked ?? null,
+    switchover: switchover ?? null,
   });
 }
 
@@ -100,6 +106,12 @@ describe("the current primary", () => {
     expect(primaryReachable(topology("db1", []))).toBe(true);
     expect(primaryReachable(topology("db1", ["db1"]))).toBe(false);
     expect(primaryReachable(topology("db2", ["db1"]))).toBe(true);
+  });
+
+  it("a switchover pauses writes everywhere (they wait in Sluice) and /readyz stays ready", () => {
+    const t = topology("db1", [], undefined, { from: "db1", to: "db2" });
+    expect(t.servers.some((s) => s.acceptsWrites)).toBe(false);
+    expect(primaryReachable(t)).toBe(true);
   });
 
   it("SHOW SERVERS says on the dead primary's row why no failover replaced it", () => {
