@@ -9,6 +9,6 @@ export function heldResultsGoneError(
   const message =
     why === "gone"
       ? `Sluice lost the backend connection that held this session's ${what} (it closed before Sluice could read them off it), so this statement cannot read them`
-      : `Sluice cannot run ${what}: the session's diagnostics were read off the connection that produced them, and this form of statement can only run there`;
+      : `Sluice cannot run ${what}: the earlier statements' results it reads were read off the connection that produced them, and this statement can only read them there (README: "Earlier statements' results")`;
   return { code: 1105, sqlstate: "HY000", message };
 }

@@ -20,6 +20,7 @@ import {
   isResultNeed,
   livesOn,
   needsConditions,
+  type ResultReads,
   resultReads,
   type SessionResults,
 } from "./session-results.js";
@@ -63,6 +64,8 @@ export class SessionRouter {
   private epoch = 0;
   /** LAST_INSERT_ID(), FOUND_ROWS(), ROW_COUNT(), the diagnostics: where each lives (session-results.ts) */
   private results: SessionResults = INITIAL_RESULTS;
+  /** steps the statement being planned needs for the results it reads (SET last_insert_id) */
+  private resultSync: SyncStep[] = [];
   private lastWriteAt: number | null = null;
   private lastGtid: string | null = null;
   /** the server the last statement ran on, kept after the connection goes back to the pool */
@@ -158,7 +161,15 @@ export class SessionRouter {
   ): QueryPlan {
     let statementFacts = classified;
     let text: string | null = null;
-    if (canRewrite) {
+    this.resultSync = [];
+    // an EXECUTE's text names a prepared statement: its reads cannot be written into it
+    const executes = !canRewrite || classified.kind === "execute";
+    if (executes) {
+      const prepared = routingFacts(this.state, classified, sql);
+      const reads = resultReads(this.results, prepared, sql, this.connection?.epoch ?? null);
+      const refused = this.preparedReads(reads, prepared, canRewrite);
+      if (refused !== null) return refused;
+    } else {
       const reads = resultReads(this.results, classified, sql, this.connection?.epoch ?? null);
       switch (reads.kind) {
         case "gone":
@@ -222,7 +233,7 @@ export class SessionRouter {
           sql: text === null ? statementText(decision.action, sql) : rewritten(decision.action, text),
           sync:
             plan.server === this.connection?.server
-              ? syncPlan(this.wanted, this.connection.sync, this.preparedUses)
+              ? [...syncPlan(this.wanted, this.connection.sync, this.preparedUses), ...this.resultSync]
               : [],
           waitGtid: plan.waitGtid,
           facts,
@@ -251,8 +262,64 @@ export class SessionRouter {
   /** The sync steps for a connection just leased on the planned server. */
   syncFor(server: string): SyncStep[] {
     return this.connection?.server === server
-      ? syncPlan(this.wanted, this.connection.sync, this.preparedUses)
+      ? [...syncPlan(this.wanted, this.connection.sync, this.preparedUses), ...this.resultSync]
       : [];
+  }
+
+  /**
+   * A prepared statement (SQL EXECUTE or binary protocol) that reads earlier results: the value
+   * of LAST_INSERT_ID() can be given to its connection first (`SET last_insert_id`); the others
+   * only where they live. Returns the plan when the statement cannot be served so, else null.
+   */
+  private preparedReads(reads: ResultReads, facts: Facts, canCapture: boolean): QueryPlan | null {
+    switch (reads.kind) {
+      case "none":
+        return null;
+      case "gone":
+      case "unsupported":
+        return { kind: "deny", rule: "(sluice)", ...heldResultsGoneError(reads.what, reads.kind) };
+      case "rewrite":
+        return {
+          kind: "deny",
+          rule: "(sluice)",
+          ...heldResultsGoneError("a prepared SHOW WARNINGS or SHOW ERRORS", "unsupported"),
+        };
+      case "stay":
+      case "substitute": {
+        const { lastInsertId, ...others } = reads.known;
+        if (Object.keys(others).length > 0)
+          return {
+            kind: "deny",
+            rule: "(sluice)",
+            ...heldResultsGoneError(
+              "a prepared statement reading FOUND_ROWS(), ROW_COUNT() or the warnings of statements that ran on another connection",
+              "unsupported",
+            ),
+          };
+        if (lastInsertId !== undefined)
+          this.resultSync = [
+            { kind: "query", sql: `SET @@session.last_insert_id = ${BigInt(lastInsertId)}`, reason: "set" },
+          ];
+        if (reads.kind !== "stay" || !this.mustLeaveHeld(facts)) return null;
+        if (canCapture) return { kind: "capture" };
+        return {
+          kind: "deny",
+          rule: "(sluice)",
+          ...heldResultsGoneError(
+            "a prepared write reading results that only a replica's connection has",
+            "unsupported",
+          ),
+        };
+      }
+    }
+  }
+
+  /**
+   * A sync step failed part way (a USE, a SET or a re-PREPARE in another database): what the
+   * connection has is not known, so the next sync brings over everything, the database first.
+   */
+  syncFailed(): void {
+    if (this.connection !== null) this.connection.sync = { ...EMPTY_SYNC_STATE, schema: UNKNOWN_SCHEMA };
   }
 
   /** The sync steps ran: the connection now has the session's state. */
@@ -497,6 +564,9 @@ export class SessionRouter {
     }
   }
 }
+
+/** No database is named this: a connection whose database Sluice does not know gets a USE. */
+const UNKNOWN_SCHEMA = "\u0000unknown";
 
 /** The facts with the reads of earlier results taken out: the values travel in the statement. */
 function withoutResultNeeds(facts: Facts): Facts {

@@ -224,6 +224,8 @@ export async function placeOn(
   const syncError = await runSync(held.conn, session.router.syncFor(server), server);
   session.deadline.unwatch();
   if (syncError !== undefined) {
+    // what the connection has now is not known: the next statement brings all of it over again
+    session.router.syncFailed();
     held.conn.setIdle(true);
     const error = session.deadline.expired ? timeoutError(session) : syncError;
     session.write(encodePacket(seq, encodeErr(error)).bytes);
@@ -312,6 +314,10 @@ async function runSync(
       return MysqlErrors.backendLost(server, `while restoring session state: ${st.message}`);
     if (step.kind === "init_db" && st.error === undefined) schemaSelected(conn, step.schema);
     if (st.error !== undefined) {
+      // re-preparing for an EXECUTE is the EXECUTE's own work: its error is the one the server
+      // gives that EXECUTE (e.g. 1146 once a table is gone)
+      if (step.kind === "query" && step.reason === "prepare")
+        return clientError(st.error.errno, st.error.sqlState, st.error.message);
       const what =
         step.kind === "init_db"
           ? `can't change the database to '${step.schema}'`

@@ -18,7 +18,8 @@ const cluster = useCluster();
 const DIRECT_DB = "results_direct";
 const SLUICE_DB = "results_sluice";
 
-type Step = string | { readonly sleepMs: number };
+/** a text-protocol statement, a pause, or a binary-protocol one (mysql2 `execute`) */
+type Step = string | { readonly sleepMs: number } | { readonly execute: string };
 
 const CASES: readonly { readonly name: string; readonly script: readonly Step[] }[] = [
   {
@@ -105,6 +106,24 @@ const CASES: readonly { readonly name: string; readonly script: readonly Step[] 
     name: "6: SHOW ERRORS after a failed write and a SET",
     script: ["DELETE FROM nosuch", "SET @q=1", "SHOW ERRORS", "SELECT @@error_count"],
   },
+  {
+    name: "EXECUTE of a statement reading LAST_INSERT_ID() after a read",
+    script: [
+      "PREPARE s FROM 'SELECT LAST_INSERT_ID() AS id'",
+      "INSERT INTO t (a,b) VALUES (5,5)",
+      "SELECT COUNT(*) FROM t",
+      "EXECUTE s",
+      "DEALLOCATE PREPARE s",
+    ],
+  },
+  {
+    name: "binary EXECUTE reading LAST_INSERT_ID() after a read",
+    script: [
+      "INSERT INTO t (a,b) VALUES (5,5)",
+      "SELECT COUNT(*) FROM t",
+      { execute: "SELECT LAST_INSERT_ID() AS id" },
+    ],
+  },
 ];
 
 interface Answer {
@@ -116,9 +135,9 @@ interface Answer {
   readonly warnings?: number;
 }
 
-async function answer(c: mysql.Connection, sql: string): Promise<Answer> {
+async function answer(c: mysql.Connection, sql: string, binary = false): Promise<Answer> {
   try {
-    const [result, fields] = await c.query(sql);
+    const [result, fields] = binary ? await c.execute(sql) : await c.query(sql);
     if (Array.isArray(result)) return { columns: (fields ?? []).map((f) => f.name), rows: result };
     const ok = result as mysql.ResultSetHeader;
     return { affectedRows: ok.affectedRows, insertId: ok.insertId, warnings: ok.warningStatus };
@@ -154,14 +173,13 @@ async function run(
 ): Promise<Answer[]> {
   const out: Answer[] = [];
   for (const step of script) {
-    if (typeof step !== "string") {
+    if (typeof step !== "string" && "sleepMs" in step) {
       await new Promise((r) => setTimeout(r, step.sleepMs));
       continue;
     }
+    const got = typeof step === "string" ? await answer(c, step) : await answer(c, step.execute, true);
     // the two sides use databases of different names: error messages name them
-    const a = JSON.stringify(await answer(c, step))
-      .replaceAll(DIRECT_DB, "db")
-      .replaceAll(SLUICE_DB, "db");
+    const a = JSON.stringify(got).replaceAll(DIRECT_DB, "db").replaceAll(SLUICE_DB, "db");
     out.push(JSON.parse(a) as Answer);
     await between();
   }
