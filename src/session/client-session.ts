@@ -127,7 +127,7 @@ export class ClientSession implements KillableSession {
       core.services.sessions.delete(this.id);
       core.end(false);
       // a lease taken while the session was being ended (killed during login) goes back too
-      core.leases.release(!core.inTransaction && !core.busy);
+      core.giveBackLease();
       this.markDone();
     }
   }

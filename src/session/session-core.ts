@@ -119,9 +119,22 @@ export class SessionCore {
     this.ended = true;
     this.release.cancel();
     this.deadline.dispose();
-    this.leases.release(!this.inTransaction && !this.busy);
+    this.giveBackLease();
     this.socket.end();
     setTimeout(() => this.socket.destroy(), 1000).unref();
+  }
+
+  /**
+   * Gives the held connection back (closed when a transaction or a command is open on it). A
+   * release under way may still be reading results off it (see LeaseReleaseTiming): the pool gets
+   * it only once that read is over, or the reset would run into the read's answers and leave the
+   * connection out of step with its server for the next session.
+   */
+  giveBackLease(): void {
+    const giveBack = () => this.leases.release(!this.inTransaction && !this.busy);
+    const reading = this.release.settled();
+    if (reading === undefined) giveBack();
+    else void reading.then(giveBack, giveBack);
   }
 
   /** The server closed the held connection between commands (wait_timeout, KILL, restart). */

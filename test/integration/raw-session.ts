@@ -49,7 +49,7 @@ export class RawSession {
     collation = 45,
   ): Promise<RawSession> {
     const client = await RawClient.open(host, port);
-    const greeting = await client.read();
+    const greeting = await client.read(30_000);
     if (greeting === undefined) throw new Error("no greeting");
     const versionEnd = greeting.payload.indexOf(0, 1);
     const id = greeting.payload.readUInt32LE(versionEnd + 1);
@@ -65,7 +65,7 @@ export class RawSession {
       ...Buffer.from(`${database}\0`),
       ...Buffer.from("mysql_native_password\0"),
     ]);
-    const ok = await client.read();
+    const ok = await client.read(30_000);
     if (ok?.payload[0] !== 0)
       throw new Error(
         `login failed: ${ok?.payload.subarray(0, 3).toString("hex")}${ok?.payload.subarray(3).toString("latin1")}`,
@@ -79,7 +79,7 @@ export class RawSession {
     let state = startTracking(payload[0] ?? 0, this.caps);
     const packets: Buffer[] = [];
     while (!isFinished(state)) {
-      const p = await this.client.read();
+      const p = await this.client.read(10_000);
       if (p === undefined) throw new Error(`connection closed after ${packets.length} packets`);
       packets.push(p.payload);
       state = trackFrame(state, { payload: p.payload, continues: false });
