@@ -180,6 +180,11 @@ export class BackendConnection {
     this.flushWaiter();
   }
 
+  /** An answer is awaited or being forwarded, or frames wait unread (see Poolable.reading). */
+  get reading(): boolean {
+    return this.waiter !== undefined || this.sink !== undefined || this.queue.length > 0;
+  }
+
   /** true while pooled: any data from the server then means the connection is unusable */
   private idle = false;
 

@@ -10,6 +10,11 @@ export interface Poolable {
   /** told when the connection enters (true) or leaves (false) the idle list */
   setIdle(idle: boolean): void;
   onClose(listener: () => void): () => void;
+  /**
+   * Someone still reads an answer on it (a command of Sluice's or a forwarded one): given back
+   * now, a reset would run into that answer, so the pool closes it instead.
+   */
+  readonly reading?: boolean;
 }
 
 export interface PoolKey {

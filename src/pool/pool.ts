@@ -194,7 +194,13 @@ export class Pool<C extends Poolable> {
    */
   release(key: PoolKey, conn: C, reusable: boolean, reset = true): void {
     const bucket = this.bucket(key);
-    if (!reusable || conn.closed || this.closed || bucket.idle.length >= this.limits.maxIdle) {
+    if (
+      !reusable ||
+      conn.closed ||
+      conn.reading === true ||
+      this.closed ||
+      bucket.idle.length >= this.limits.maxIdle
+    ) {
       conn.destroy();
       return;
     }
