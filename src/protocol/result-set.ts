@@ -91,12 +91,12 @@ const UNSIGNED_NOT_NULL = 0x0001 | 0x0020 | 0x0080;
 /**
  * One row, one column holding an unsigned integer that a function like CONNECTION_ID() returns,
  * with the column definition MariaDB sends for it (INT UNSIGNED NOT NULL, display width 10, no
- * original name), as a text result set.
+ * original name), as a text result set or binary-protocol rows.
  */
 export function encodeUnsignedIntResult(
   name: string,
   value: number,
-  options: { readonly capabilities: number; readonly status: number },
+  options: { readonly capabilities: number; readonly status: number; readonly binary?: boolean },
 ): Buffer[] {
   const deprecateEof = (options.capabilities & Capability.DeprecateEof) !== 0;
   const definition = new PayloadBuilder()
@@ -116,7 +116,12 @@ export function encodeUnsignedIntResult(
     .build();
   const payloads = [new PayloadBuilder().lenenc(1).build(), definition];
   if (!deprecateEof) payloads.push(encodeEof(options.status));
-  payloads.push(new PayloadBuilder().lenencBytes(Buffer.from(String(value), "latin1")).build());
+  // a binary row: header, NULL bitmap (offset 2: one byte for one column), the value as 4 bytes
+  payloads.push(
+    options.binary === true
+      ? new PayloadBuilder().u8(0x00).u8(0x00).u32(value).build()
+      : new PayloadBuilder().lenencBytes(Buffer.from(String(value), "latin1")).build(),
+  );
   payloads.push(encodeTerminator(options.capabilities, options.status));
   return payloads;
 }

@@ -5,8 +5,10 @@ import { encodeErr } from "../protocol/generic-response.js";
 import { MysqlErrors } from "../protocol/mysql-errors.js";
 import type { Packet } from "../protocol/packet-assembler.js";
 import { encodePacket, encodePackets } from "../protocol/packet-writer.js";
-import { encodeResultSet } from "../protocol/result-set.js";
+import { cursorRequested } from "../protocol/response-tracker.js";
+import { encodeResultSet, encodeUnsignedIntResult } from "../protocol/result-set.js";
 import { forwardCommand } from "./forwarder.js";
+import { connectionIdQuestion } from "./kill-statement.js";
 import {
   caughtUp,
   clientError,
@@ -32,6 +34,8 @@ interface Statement {
   on: { readonly lease: object; readonly id: number; typesSent: boolean } | null;
   /** the time limit its last EXECUTE ran under (ms, 0: none), which its FETCHes keep */
   limitMs: number | undefined;
+  /** a lone `SELECT CONNECTION_ID()`: its column name; Sluice answers it with its own id */
+  connectionIdColumn: string | undefined;
 }
 
 /**
@@ -178,6 +182,7 @@ export class RoutedStatements {
         types: null,
         on: { lease, id: p.statementId, typesSent: false },
         limitMs: undefined,
+        connectionIdColumn: p.params === 0 ? connectionIdQuestion(sql) : undefined,
       });
     }
     held.conn.setIdle(true);
@@ -188,6 +193,16 @@ export class RoutedStatements {
   private async execute(packet: Packet, clientId: number, statement: Statement): Promise<RoutedOutcome> {
     const now = Date.now();
     const seq = packet.lastSeq + 1;
+    if (statement.connectionIdColumn !== undefined && !cursorRequested(packet.payload)) {
+      // the id the handshake gave, as for the text protocol (see ClientSession)
+      const payloads = encodeUnsignedIntResult(statement.connectionIdColumn, this.session.id, {
+        capabilities: this.session.capabilities,
+        status: this.session.status(),
+        binary: true,
+      });
+      this.session.write(encodePackets(seq, payloads).bytes);
+      return { kind: "answered" };
+    }
     const types = boundTypes(packet.payload, statement.params);
     if (types !== null) statement.types = types;
     const step = this.session.router.planFacts(statement.facts, statement.sql, now);

@@ -252,12 +252,33 @@ describe("KILL and CONNECTION_ID()", () => {
         await other.query("SELECT 1");
         await conn.query("SELECT a FROM pf_t1 LIMIT 1");
       }
+      // the binary protocol too (mysql2 execute: PREPARE, then EXECUTE)
+      const [executed] = await conn.execute("SELECT CONNECTION_ID() AS id");
+      expect(executed).toEqual([{ id: conn.threadId }]);
       // and a KILL QUERY of that id from another session finds it
       await other.query(`KILL QUERY ${conn.threadId}`);
     } finally {
       await conn.end();
       await other.end();
     }
+  });
+});
+
+describe("Sluice's CONNECTION_ID() answer looks like the server's", () => {
+  it.each([
+    ["text", BASE_CAPS],
+    ["text, DEPRECATE_EOF", BASE_CAPS | Capability.DeprecateEof],
+  ])("%s: the same column definition and closing packets", async (_name, caps) => {
+    const seen = await both(caps, async (s) => {
+      const r = await s.query("SELECT CONNECTION_ID()");
+      const row = r.packets.length - 2;
+      // the row holds the id, which differs; everything else must not
+      return {
+        packets: r.packets.filter((_, i) => i !== row).map((p) => p.toString("hex")),
+        id: r.packets[row]!.subarray(1).toString("latin1"),
+      };
+    });
+    expect(seen.sluice.packets).toEqual(seen.direct.packets);
   });
 });
 
