@@ -2,6 +2,7 @@ import type { PoolKey } from "../pool/pool-types.js";
 import { Command } from "../protocol/constants.js";
 import { type ClientError, MysqlErrors } from "../protocol/mysql-errors.js";
 import { backendKillSql, type KillRequest } from "./kill-statement.js";
+import { acquireError } from "./session-errors.js";
 import type { KillableSession, SessionServices } from "./session-services.js";
 
 export type KillResponse =
@@ -65,7 +66,8 @@ export async function killOnBackend(
   try {
     conn = await services.pool.acquire(key);
   } catch (e) {
-    return MysqlErrors.backendUnavailable(key.server, (e as Error).message);
+    // a pool at its limit is 1040 "Too many connections", as everywhere else
+    return acquireError(e, key.server);
   }
   const payload = Buffer.concat([Buffer.from([Command.Query]), Buffer.from(sql, "utf8")]);
   const state = await conn.command(payload).catch(() => undefined);

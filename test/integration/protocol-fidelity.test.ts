@@ -296,6 +296,11 @@ describe("a pool limit reached says 'Too many connections' (1040, 08004)", () =>
       expect(err.sqlState).toBe("08004");
       expect(err.message.startsWith("Too many connections")).toBe(true);
       expect(err.message).toMatch(/Sluice/);
+      // a KILL needs a connection of its own on the target's server: the same answer
+      const killErr = await rejectionOf(holder.query(`KILL QUERY ${holder.threadId}`));
+      expect(killErr.errno).toBe(1040);
+      expect(killErr.sqlState).toBe("08004");
+      expect(killErr.message.startsWith("Too many connections")).toBe(true);
     } finally {
       await holder.end();
       await limited.proxy.close();
