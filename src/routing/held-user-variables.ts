@@ -95,6 +95,16 @@ function hold(
   return { server, names: merged, copied: copiedLeft, gone: held.gone };
 }
 
+/** The values of `names` were read off the held connection: every connection can have them now. */
+export function heldCaptured(
+  held: HeldUserVariables | null,
+  names: readonly string[],
+): HeldUserVariables | null {
+  let next = held;
+  for (const name of names) if (next !== null) next = copied(next, name);
+  return next;
+}
+
 /** `SET @n = literal` (or a replayable expression): every connection gets that value now. */
 function copied(held: HeldUserVariables, name: string): HeldUserVariables | null {
   if (held.names === null)

@@ -99,20 +99,6 @@ export function route(
     }
     return forward(held.server, null, rule, "same_connection", null, false);
   }
-  // Named values held on the primary (`SELECT … INTO @x`, `@x := …`): every statement can run
-  // there, so the session keeps that connection rather than lose them to a read split elsewhere.
-  // On a replica only the statements reading them stay (above): a write has to leave. After a
-  // procedure (names unknown: the server only says some state changed, often a database or a
-  // variable Sluice copies) only the reads of user variables stay, or every such CALL would end
-  // read splitting for the session.
-  if (
-    held !== null &&
-    !held.gone &&
-    held.names !== null &&
-    placement.current === held.server &&
-    serverUsable(ctx.topology, held.server, true)
-  )
-    return forward(held.server, null, rule, "same_connection", null, false);
   const stay = stayReason(facts, session, placement);
   if (stay !== null && placement.current !== null) {
     const current = placement.current;

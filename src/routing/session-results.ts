@@ -19,7 +19,8 @@ import type { KnownResults } from "./result-substitution.js";
  * connection died with it; a read gets error 1105, never another connection's value.
  */
 export type Place<V> =
-  | { readonly at: "value"; readonly value: V }
+  /** `live`: the lease whose connection answers this same value now, if any */
+  | { readonly at: "value"; readonly value: V; readonly live?: number }
   | { readonly at: "connection"; readonly epoch: number }
   | { readonly at: "gone" };
 
@@ -129,20 +130,22 @@ export function afterStatementResults(
   let lastInsertId = r.lastInsertId;
   if (producesId) {
     const id = outcome.ok ? insertIdFromOk(facts, sql, outcome.insertId) : null;
-    lastInsertId = id === "unchanged" ? r.lastInsertId : id === null ? here : { at: "value", value: id };
+    lastInsertId =
+      id === "unchanged" ? r.lastInsertId : id === null ? here : { at: "value", value: id, live: epoch };
   }
 
   let foundRows = r.foundRows;
   if (outcome.ok) {
     if (facts.produces.includes("calc_found_rows")) foundRows = here;
     else if (givesRows(facts) && outcome.rows !== null && facts.kind !== "explain")
-      foundRows = { at: "value", value: String(outcome.rows) };
+      foundRows = { at: "value", value: String(outcome.rows), live: epoch };
     else if (!KEEPS_FOUND_ROWS.has(facts.kind) && facts.family !== "ddl") foundRows = here;
   }
 
   let rowCount: Place<string> = here;
-  if (!outcome.ok || givesRows(facts)) rowCount = { at: "value", value: "-1" };
-  else if (outcome.affectedRows !== null) rowCount = { at: "value", value: String(outcome.affectedRows) };
+  if (!outcome.ok || givesRows(facts)) rowCount = { at: "value", value: "-1", live: epoch };
+  else if (outcome.affectedRows !== null)
+    rowCount = { at: "value", value: String(outcome.affectedRows), live: epoch };
 
   let diagnostics = r.diagnostics;
   if (facts.kind === "show_warnings" || facts.kind === "show_errors" || facts.kind === "get_diagnostics") {
@@ -150,9 +153,46 @@ export function afterStatementResults(
   } else if (!outcome.ok || outcome.warnings > 0) {
     diagnostics = here;
   } else if (facts.tables.length > 0) {
-    diagnostics = { at: "value", value: [] };
+    diagnostics = { at: "value", value: [], live: epoch };
   }
   return { lastInsertId, foundRows, rowCount, diagnostics };
+}
+
+/**
+ * Sluice ran statements of its own on the connection of lease `epoch` (a sync's SET, a capture's
+ * SELECT): it no longer answers the session's FOUND_ROWS() and ROW_COUNT().
+ */
+export function sluiceRanOn(r: SessionResults, epoch: number): SessionResults {
+  const stale = <V>(p: Place<V>): Place<V> =>
+    p.at === "value" && p.live === epoch ? { at: "value", value: p.value } : p;
+  const foundRows = stale(r.foundRows);
+  const rowCount = stale(r.rowCount);
+  return foundRows === r.foundRows && rowCount === r.rowCount ? r : { ...r, foundRows, rowCount };
+}
+
+/**
+ * Whether every earlier result `facts` reads, but LAST_INSERT_ID() (which can be set anywhere),
+ * is answered by the connection of lease `epoch` as it is: a statement whose text cannot change
+ * (a prepared one) can run there.
+ */
+export function othersLiveOn(r: SessionResults, facts: Facts, epoch: number | null): boolean {
+  const live = <V>(p: Place<V>) =>
+    epoch !== null &&
+    ((p.at === "connection" && p.epoch === epoch) || (p.at === "value" && p.live === epoch));
+  return facts.sameConnection.every((need) => {
+    switch (need) {
+      case "found_rows":
+        return live(r.foundRows);
+      case "row_count":
+        return live(r.rowCount);
+      case "warnings":
+      case "errors":
+      case "diagnostics":
+        return live(r.diagnostics);
+      default:
+        return true;
+    }
+  });
 }
 
 /** Whether anything lives only on the connection of lease `epoch`. */

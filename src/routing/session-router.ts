@@ -3,7 +3,7 @@ import type { Facts } from "../classifier/facts.js";
 import { decide } from "../policy/compile/decide.js";
 import type { SessionChange } from "../protocol/session-track.js";
 import { heldResultsGoneError } from "./held-results.js";
-import { heldAfter, heldConnectionGone, readsHeld } from "./held-user-variables.js";
+import { heldAfter, heldCaptured, heldConnectionGone, heldNames, readsHeld } from "./held-user-variables.js";
 import { type QueryPlan, type QueryStep, statementText } from "./query-step.js";
 import { substituteResults } from "./result-substitution.js";
 import { route } from "./route.js";
@@ -20,9 +20,11 @@ import {
   isResultNeed,
   livesOn,
   needsConditions,
+  othersLiveOn,
   type ResultReads,
   resultReads,
   type SessionResults,
+  sluiceRanOn,
 } from "./session-results.js";
 import {
   failedSessionState,
@@ -48,6 +50,7 @@ import {
   EMPTY_SYNC_STATE,
   type SyncState,
 } from "./sync-state.js";
+import { capturedAssignments, captureVariablesSql } from "./user-variable-capture.js";
 
 /**
  * The routing brain of one client session, free of sockets: classify → decide → route → sync
@@ -66,6 +69,8 @@ export class SessionRouter {
   private results: SessionResults = INITIAL_RESULTS;
   /** steps the statement being planned needs for the results it reads (SET last_insert_id) */
   private resultSync: SyncStep[] = [];
+  /** how many sync steps the last syncFor gave (run on the connection before the statement) */
+  private lastSyncSteps = 0;
   private lastWriteAt: number | null = null;
   private lastGtid: string | null = null;
   /** the server the last statement ran on, kept after the connection goes back to the pool */
@@ -109,20 +114,53 @@ export class SessionRouter {
    * Sluice's own queries that read, off the held connection, the results only it has (see
    * session-results.ts), or null when it has none: run them before giving the connection up.
    */
-  captureQueries(): { readonly scalars: string; readonly conditions: string | null } | null {
+  captureQueries(): {
+    readonly scalars: string | null;
+    readonly conditions: string | null;
+    readonly variables: { readonly sql: string; readonly names: readonly string[] } | null;
+  } | null {
     const c = this.connection;
-    if (c === null || !livesOn(this.results, c.epoch)) return null;
+    if (c === null) return null;
+    const names = this.capturableVariables();
+    const results = livesOn(this.results, c.epoch);
+    if (!results && names.length === 0) return null;
     return {
-      scalars: CAPTURE_SCALARS_SQL,
-      conditions: needsConditions(this.results, c.epoch) ? CAPTURE_CONDITIONS_SQL : null,
+      scalars: results ? CAPTURE_SCALARS_SQL : null,
+      conditions: results && needsConditions(this.results, c.epoch) ? CAPTURE_CONDITIONS_SQL : null,
+      variables: names.length === 0 ? null : { sql: captureVariablesSql(names), names },
     };
+  }
+
+  /** Held user variables of the held connection that can be read off it by name. */
+  private capturableVariables(): readonly string[] {
+    const held = this.state.heldUserVariables;
+    if (this.connection === null || held === null || held.server !== this.connection.server) return [];
+    return heldNames(held) ?? [];
+  }
+
+  /**
+   * The held user variables read off the connection (name → literal; a missing name could not be
+   * written as a literal and stays held): every connection gets them from now on.
+   */
+  capturedVariables(literals: ReadonlyMap<string, string>): void {
+    if (literals.size === 0) return;
+    const { sql, effects } = capturedAssignments(literals);
+    this.wanted = applySessionEffects(this.wanted, effects, sql);
+    // the connection they were read off has them already
+    if (this.connection !== null)
+      this.connection.sync = applySessionEffects(this.connection.sync, effects, sql);
+    const held = heldCaptured(this.state.heldUserVariables, [...literals.keys()]);
+    if (held !== this.state.heldUserVariables) this.state = { ...this.state, heldUserVariables: held };
   }
 
   /** What captureQueries read (null for a part that failed: that part is lost with the connection). */
   captured(scalars: readonly (string | null)[] | null, conditions: readonly Condition[] | null): void {
     const c = this.connection;
     if (c === null) return;
-    this.results = captured(this.results, c.epoch, scalars ?? [null, null, null], conditions);
+    this.results = sluiceRanOn(
+      captured(this.results, c.epoch, scalars ?? [null, null, null], conditions),
+      c.epoch,
+    );
   }
 
   private userVariablesGone(): void {
@@ -130,10 +168,13 @@ export class SessionRouter {
     if (held !== this.state.heldUserVariables) this.state = { ...this.state, heldUserVariables: held };
   }
 
-  /** The connection has user variables no other one has: it must not go back to the pool. */
+  /**
+   * The connection has user variables no other one has and Sluice cannot read off it by name
+   * (a procedure set some): it must not go back to the pool.
+   */
   private holdsUserVariables(): boolean {
     const held = this.state.heldUserVariables;
-    return held !== null && !held.gone;
+    return held !== null && !held.gone && held.names === null;
   }
 
   /** Plans a COM_QUERY: earlier results it reads are written into its text where needed. */
@@ -261,9 +302,12 @@ export class SessionRouter {
 
   /** The sync steps for a connection just leased on the planned server. */
   syncFor(server: string): SyncStep[] {
-    return this.connection?.server === server
-      ? [...syncPlan(this.wanted, this.connection.sync, this.preparedUses), ...this.resultSync]
-      : [];
+    const steps =
+      this.connection?.server === server
+        ? [...syncPlan(this.wanted, this.connection.sync, this.preparedUses), ...this.resultSync]
+        : [];
+    this.lastSyncSteps = steps.length;
+    return steps;
   }
 
   /**
@@ -272,6 +316,7 @@ export class SessionRouter {
    * only where they live. Returns the plan when the statement cannot be served so, else null.
    */
   private preparedReads(reads: ResultReads, facts: Facts, canCapture: boolean): QueryPlan | null {
+    const epoch = this.connection?.epoch ?? null;
     switch (reads.kind) {
       case "none":
         return null;
@@ -287,7 +332,8 @@ export class SessionRouter {
       case "stay":
       case "substitute": {
         const { lastInsertId, ...others } = reads.known;
-        if (Object.keys(others).length > 0)
+        const epoch = this.connection?.epoch ?? null;
+        if (Object.keys(others).length > 0 && !othersLiveOn(this.results, facts, epoch))
           return {
             kind: "deny",
             rule: "(sluice)",
@@ -296,7 +342,8 @@ export class SessionRouter {
               "unsupported",
             ),
           };
-        if (lastInsertId !== undefined)
+        const lidLive = this.results.lastInsertId.at === "value" && this.results.lastInsertId.live === epoch;
+        if (lastInsertId !== undefined && !lidLive)
           this.resultSync = [
             { kind: "query", sql: `SET @@session.last_insert_id = ${BigInt(lastInsertId)}`, reason: "set" },
           ];
@@ -324,6 +371,9 @@ export class SessionRouter {
 
   /** The sync steps ran: the connection now has the session's state. */
   synced(): void {
+    // Sluice's own statements on the connection (USE, SET, replays) changed its ROW_COUNT()
+    if (this.connection !== null && this.lastSyncSteps > 0)
+      this.results = sluiceRanOn(this.results, this.connection.epoch);
     if (this.connection !== null)
       this.connection.sync = connectionAfterSync(this.wanted, this.connection.sync, this.preparedUses);
   }

@@ -79,3 +79,66 @@ function lenencText(row: Buffer, at: number): { value: string | null; next: numb
   }
   return { value: row.toString("utf8", start, start + length), next: start + length };
 }
+
+export type TypedRowsResult =
+  | {
+      readonly kind: "rows";
+      /** MySQL column type of each column (its definition's type byte) */
+      readonly types: readonly number[];
+      /** each cell's bytes as the server sent them (null: SQL NULL) */
+      readonly rows: readonly (readonly (Buffer | null)[])[];
+    }
+  | { readonly kind: "error"; readonly error: ErrPacket };
+
+/** Runs one of Sluice's own queries and keeps the column types and the cells' raw bytes. */
+export async function queryTypedRows(conn: BackendConnection, sql: string): Promise<TypedRowsResult> {
+  const payload = Buffer.concat([Buffer.from([Command.Query]), Buffer.from(sql, "utf8")]);
+  conn.write(encodePacket(0, payload).bytes);
+  let state = startTracking(Command.Query, conn.capabilities);
+  const types: number[] = [];
+  const rows: (Buffer | null)[][] = [];
+  while (!isFinished(state)) {
+    const before = state.phase.kind;
+    const frame = await conn.nextFrame();
+    state = trackFrame(state, frame);
+    if (before === "column-defs") types.push(columnType(frame.payload));
+    else if (before === "rows" && state.phase.kind === "rows") rows.push(rowCells(frame.payload));
+  }
+  if (state.error !== undefined) return { kind: "error", error: state.error };
+  return { kind: "rows", types, rows };
+}
+
+/** The type byte of a column definition: after six length-encoded strings and 0x0c, charset, length. */
+function columnType(def: Buffer): number {
+  let at = 0;
+  for (let i = 0; i < 6; i++) at = lenencBytes(def, at).next;
+  return def[at + 1 + 2 + 4] ?? 0;
+}
+
+function rowCells(row: Buffer): (Buffer | null)[] {
+  const out: (Buffer | null)[] = [];
+  for (let at = 0; at < row.length; ) {
+    const { value, next } = lenencBytes(row, at);
+    out.push(value);
+    at = next;
+  }
+  return out;
+}
+
+function lenencBytes(buf: Buffer, at: number): { value: Buffer | null; next: number } {
+  const first = buf[at];
+  if (first === undefined || first === 0xfb) return { value: null, next: at + 1 };
+  let length = first;
+  let start = at + 1;
+  if (first === 0xfc) {
+    length = buf.readUInt16LE(at + 1);
+    start = at + 3;
+  } else if (first === 0xfd) {
+    length = buf.readUIntLE(at + 1, 3);
+    start = at + 4;
+  } else if (first === 0xfe) {
+    length = Number(buf.readBigUInt64LE(at + 1));
+    start = at + 9;
+  }
+  return { value: buf.subarray(start, start + length), next: start + length };
+}

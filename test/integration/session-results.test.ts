@@ -117,6 +117,19 @@ const CASES: readonly { readonly name: string; readonly script: readonly Step[] 
     ],
   },
   {
+    name: "user variables set from computed values keep their values and types on other connections",
+    script: [
+      "SET @n = (SELECT COUNT(*) FROM t)",
+      "INSERT INTO t (a,b) VALUES (1,1)",
+      "SELECT @n",
+      "SET @d = (SELECT 1.50), @f = (SELECT 1.5e0), @s = (SELECT CONCAT('ü', a) FROM t WHERE id = 1), @z = (SELECT NULL)",
+      "SELECT COUNT(*) FROM t",
+      "SELECT @d, @f, @s, COLLATION(@s), @z, @d + 0, @f * 2, @n + 1",
+      { sleepMs: 50 },
+      "SELECT @d, @f, @s, COLLATION(@s), @z",
+    ],
+  },
+  {
     name: "binary EXECUTE reading LAST_INSERT_ID() after a read",
     script: [
       "INSERT INTO t (a,b) VALUES (5,5)",

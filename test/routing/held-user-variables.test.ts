@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { classifyCached } from "../../src/classifier/cache.js";
 import type { SessionChange } from "../../src/protocol/session-track.js";
 import type { SessionRouter } from "../../src/routing/session-router.js";
-import { testSessionRouter } from "../support/session-router.js";
+import { captureBeforeLeaving, testSessionRouter } from "../support/session-router.js";
 
 const POLICY = `version 1
 pool primary {
@@ -31,7 +31,10 @@ function router(text = POLICY): SessionRouter {
 function run(r: SessionRouter, sql: string, changes: SessionChange[] = []) {
   const step = r.planQuery(sql, 0);
   if (step.kind !== "forward") return { step, release: null };
-  if (r.currentServer !== step.server) r.connected(step.server, null);
+  if (r.currentServer !== step.server) {
+    if (r.currentServer !== null) captureBeforeLeaving(r);
+    r.connected(step.server, null);
+  }
   const release = r.afterStatement(
     step.facts,
     sql,
@@ -39,7 +42,10 @@ function run(r: SessionRouter, sql: string, changes: SessionChange[] = []) {
     { ok: true, status: 2, warnings: 0, changes },
     0,
   );
-  if (release === "release") r.disconnected();
+  if (release === "release") {
+    captureBeforeLeaving(r);
+    r.disconnected();
+  }
   return { step, release };
 }
 
@@ -56,11 +62,16 @@ describe("user variables whose value only one connection has", () => {
     expect(server(r, "SELECT @@version")).toBe("replica1");
   });
 
-  it("a named value held on the primary keeps the whole session there", () => {
+  it("a named value held on the primary is read off before the session leaves it: reads split again", () => {
     const r = router(EFFECTS_ON_PRIMARY);
     expect(server(r, "SELECT @n := 3")).toBe("primary");
-    expect(server(r, "SELECT @@version")).toBe("primary");
-    expect(server(r, "SELECT @n + 1")).toBe("primary");
+    expect(server(r, "SELECT @@version")).toBe("replica1");
+    expect(server(r, "SELECT @n + 1")).toBe("replica1");
+    expect(r.syncFor("replica1")).toEqual([]);
+    r.disconnected();
+    r.connected("replica1", null);
+    // a new connection gets the value read off the primary, not the expression run again
+    expect(r.syncFor("replica1")).toEqual([{ kind: "query", sql: "SET @n = 'v:n'", reason: "set" }]);
   });
 
   it("CALL without a reported state change holds nothing", () => {
@@ -86,18 +97,24 @@ describe("user variables whose value only one connection has", () => {
     expect(step.kind === "deny" && step.code).toBe(1105);
   });
 
-  it("held on a replica: a write has to leave, and the values are gone with the connection", () => {
+  it("held on a replica: a write has to leave, and the value is read off the replica first", () => {
     const r = router();
     expect(server(r, "SELECT 7 INTO @y")).toBe("replica1");
     expect(server(r, "SELECT 1")).toBe("replica1");
     expect(server(r, "INSERT INTO t VALUES (1)")).toBe("primary");
-    const { step } = run(r, "SELECT @y");
-    expect(step.kind === "deny" && step.code).toBe(1105);
+    const step = r.planQuery("SELECT @y", 0);
+    expect(step.kind === "forward" && step.server).toBe("replica1");
+    r.connected("replica1", null);
+    expect(r.syncFor("replica1")).toEqual([{ kind: "query", sql: "SET @y = 'v:y'", reason: "set" }]);
   });
 
   it("a copyable SET of every held name clears the condition", () => {
     const r = router();
-    run(r, "SELECT 7 INTO @y");
+    // held, and lost with its connection before Sluice could read it off
+    const into = r.planQuery("SELECT 7 INTO @y", 0);
+    if (into.kind !== "forward") throw new Error(into.kind);
+    r.connected(into.server, null);
+    r.afterStatement(into.facts, "SELECT 7 INTO @y", into.pool, { ok: true, status: 2, warnings: 0 }, 0);
     r.disconnected();
     expect(run(r, "SELECT @y").step.kind).toBe("deny");
     run(r, "SET @y = 1");

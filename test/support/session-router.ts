@@ -29,3 +29,17 @@ export function testSessionRouter(policyText: string, env: Partial<RoutingEnviro
     { user: "app", clientAddress: "127.0.0.1", schema: null },
   );
 }
+
+/**
+ * What serve does before a session gives its connection up (session/result-capture.ts), with
+ * made-up values: each held user variable `@x` is read off as the literal `'v:x'`, and the
+ * earlier results as unknown. Returns the names it read off.
+ */
+export function captureBeforeLeaving(r: SessionRouter): readonly string[] {
+  const queries = r.captureQueries();
+  if (queries === null) return [];
+  const names = queries.variables?.names ?? [];
+  r.capturedVariables(new Map(names.map((n) => [n, `'v:${n}'`])));
+  if (queries.scalars !== null) r.captured(null, null);
+  return names;
+}
