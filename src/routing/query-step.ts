@@ -12,6 +12,8 @@ export type QueryStep =
       readonly rule: string;
       /** the statement text to send (rewritten or expanded), or null to send the client's bytes */
       readonly sql: string | null;
+      /** the COM_QUERY payload to send when `sql` was made from the client's bytes, else null */
+      readonly bytes?: Buffer | null;
       /** USE / SET / replay steps the connection needs first */
       readonly sync: readonly SyncStep[];
       readonly waitGtid: { readonly gtid: string; readonly timeoutMs: number } | null;

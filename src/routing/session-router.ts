@@ -5,7 +5,7 @@ import type { SessionChange } from "../protocol/session-track.js";
 import { heldResultsGoneError } from "./held-results.js";
 import { heldAfter, heldCaptured, heldConnectionGone, heldNames, readsHeld } from "./held-user-variables.js";
 import { type QueryPlan, type QueryStep, statementText } from "./query-step.js";
-import { substituteResults } from "./result-substitution.js";
+import { type KnownResults, substituteResults } from "./result-substitution.js";
 import { route } from "./route.js";
 import type { RoutingEnvironment } from "./routing-environment.js";
 import { readServerReport, type ServerReport } from "./server-report.js";
@@ -67,6 +67,8 @@ export class SessionRouter {
   private epoch = 0;
   /** LAST_INSERT_ID(), FOUND_ROWS(), ROW_COUNT(), the diagnostics: where each lives (session-results.ts) */
   private results: SessionResults = INITIAL_RESULTS;
+  /** the COM_QUERY payload of the statement being planned (its bytes as the client sent them) */
+  private payload: Buffer | null = null;
   /** steps the statement being planned needs for the results it reads (SET last_insert_id) */
   private resultSync: SyncStep[] = [];
   /** how many sync steps the last syncFor gave (run on the connection before the statement) */
@@ -178,7 +180,8 @@ export class SessionRouter {
   }
 
   /** Plans a COM_QUERY: earlier results it reads are written into its text where needed. */
-  planQuery(sql: string, now: number, avoid?: ReadonlySet<string>): QueryPlan {
+  planQuery(sql: string, now: number, avoid?: ReadonlySet<string>, payload?: Buffer): QueryPlan {
+    this.payload = payload ?? null;
     return this.plan(classifyCached(sql), sql, now, avoid, true);
   }
 
@@ -201,7 +204,10 @@ export class SessionRouter {
     canRewrite: boolean,
   ): QueryPlan {
     let statementFacts = classified;
+    /** the whole statement replaced (SHOW WARNINGS answered from read-off conditions) */
     let text: string | null = null;
+    /** known results to write into the statement */
+    let known: KnownResults | null = null;
     this.resultSync = [];
     // an EXECUTE's text names a prepared statement: its reads cannot be written into it
     const executes = !canRewrite || classified.kind === "execute";
@@ -222,7 +228,7 @@ export class SessionRouter {
           break;
         case "substitute":
         case "stay": {
-          text = substituteResults(sql, reads.known);
+          known = reads.known;
           if (reads.kind === "substitute") statementFacts = withoutResultNeeds(classified);
           else if (this.mustLeaveHeld(classified)) return { kind: "capture" };
           break;
@@ -271,7 +277,7 @@ export class SessionRouter {
           server: plan.server,
           pool: plan.pool,
           rule: plan.rule,
-          sql: text === null ? statementText(decision.action, sql) : rewritten(decision.action, text),
+          ...this.statementToSend(decision.action, sql, text, known),
           sync:
             plan.server === this.connection?.server
               ? [...syncPlan(this.wanted, this.connection.sync, this.preparedUses), ...this.resultSync]
@@ -567,6 +573,31 @@ export class SessionRouter {
       facts.sameConnection.length === 0 &&
       !readsHeld(this.state.heldUserVariables, facts)
     );
+  }
+
+  /**
+   * The text to send (null: the client's own) and, when it is the client's bytes with known
+   * results written in, those bytes: edited one byte per character, so text in a character set
+   * other than UTF-8 reaches the server as the client sent it.
+   */
+  private statementToSend(
+    action: Parameters<typeof statementText>[0],
+    sql: string,
+    whole: string | null,
+    known: KnownResults | null,
+  ): { readonly sql: string | null; readonly bytes: Buffer | null } {
+    if (whole !== null) return { sql: rewritten(action, whole), bytes: null };
+    if (known === null) return { sql: statementText(action, sql), bytes: null };
+    const policyText = statementText(action, sql);
+    if (policyText !== null || this.payload === null) {
+      // a policy rewrite works on the decoded text: the values go into its result
+      const base = policyText ?? sql;
+      return { sql: substituteResults(base, known) ?? base, bytes: null };
+    }
+    const out = substituteResults(this.payload.toString("latin1", 1), known);
+    if (out === null) return { sql: null, bytes: null };
+    const bytes = Buffer.concat([this.payload.subarray(0, 1), Buffer.from(out, "latin1")]);
+    return { sql: bytes.toString("utf8", 1), bytes };
   }
 
   /**

@@ -81,7 +81,7 @@ async function routeQuery(session: RoutedSession, packet: Packet): Promise<Route
   let captures = 0;
   const holdUntil = now + session.router.failoverHoldMs();
   for (let attempt = 0; ; attempt++) {
-    const step = session.router.planQuery(sql, now, avoid);
+    const step = session.router.planQuery(sql, now, avoid, packet.payload);
     switch (step.kind) {
       case "capture": {
         // the statement must leave the held connection, which alone has results it reads
@@ -243,7 +243,12 @@ async function forwardOn(
   now: number,
 ): Promise<RoutedOutcome> {
   const held = session.held()!;
-  const toSend = step.sql === null ? packet : queryPacket(step.sql);
+  const toSend =
+    step.bytes !== undefined && step.bytes !== null
+      ? payloadPacket(step.bytes)
+      : step.sql === null
+        ? packet
+        : queryPacket(step.sql);
   const end = session.beginOperation(step.server);
   let outcome: ForwardOutcome;
   try {
@@ -371,7 +376,10 @@ export function timeoutError(session: RoutedSession): ClientError {
 }
 
 function queryPacket(sql: string): Packet {
-  const payload = Buffer.concat([Buffer.from([Command.Query]), Buffer.from(sql, "utf8")]);
+  return payloadPacket(Buffer.concat([Buffer.from([Command.Query]), Buffer.from(sql, "utf8")]));
+}
+
+function payloadPacket(payload: Buffer): Packet {
   const { bytes } = encodePacket(0, payload);
   return { seq: 0, lastSeq: 0, payload, raw: [bytes] };
 }

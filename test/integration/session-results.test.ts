@@ -21,7 +21,21 @@ const SLUICE_DB = "results_sluice";
 /** a text-protocol statement, a pause, or a binary-protocol one (mysql2 `execute`) */
 type Step = string | { readonly sleepMs: number } | { readonly execute: string };
 
-const CASES: readonly { readonly name: string; readonly script: readonly Step[] }[] = [
+/** `charset`: the client's connection character set (mysql2 encodes statements in it) */
+const CASES: readonly {
+  readonly name: string;
+  readonly script: readonly Step[];
+  readonly charset?: string;
+}[] = [
+  {
+    name: "a latin1 client's write reading FOUND_ROWS() reaches the primary with its bytes as sent",
+    charset: "latin1",
+    script: [
+      "SELECT id FROM t ORDER BY id LIMIT 2",
+      "INSERT INTO t (a,b,s) VALUES (FOUND_ROWS(), 1, 'ü')",
+      "SELECT s, HEX(s) FROM t WHERE b = 1 AND a = 2",
+    ],
+  },
   {
     name: "1: a write reading LAST_INSERT_ID() after a read",
     script: ["SELECT * FROM t ORDER BY id", "INSERT INTO t (a,b) VALUES (NULL, LAST_INSERT_ID())"],
@@ -236,7 +250,8 @@ describe.each(SETUPS)("through $policy, release after $releaseAfterMs ms", ({ po
     await proxy?.close();
   });
 
-  it.each(CASES)("case $name answers as one server does", async ({ script }) => {
+  it.each(CASES)("case $name answers as one server does", async ({ script, charset }) => {
+    const encoding = charset === undefined ? {} : { charset };
     await prepareTable(DIRECT_DB, "t");
     await prepareTable(SLUICE_DB, "t");
     await cluster.waitForReplication();
@@ -246,8 +261,9 @@ describe.each(SETUPS)("through $policy, release after $releaseAfterMs ms", ({ po
       user: cluster.info.users.app.user,
       password: cluster.info.users.app.password,
       database: DIRECT_DB,
+      ...encoding,
     });
-    const through = await connectThrough(proxy, cluster, { database: SLUICE_DB });
+    const through = await connectThrough(proxy, cluster, { database: SLUICE_DB, ...encoding });
     // another session that takes the same pooled connections between the script's statements
     const other = await connectThrough(proxy, cluster, { database: SLUICE_DB });
     const otherTurn = async () => {
