@@ -238,6 +238,9 @@ export class SessionRouter {
       }
     }
     const facts = routingFacts(this.state, statementFacts, sql);
+    // a write reading user variables held on a replica's connection: read them off, then move
+    if (canRewrite && this.capturableVariables().length > 0 && readsHeld(this.state.heldUserVariables, facts))
+      if (this.mustLeaveHeld(facts)) return { kind: "capture" };
     this.preparedUses = preparedUses(this.wanted, classified.digest);
     const policy = this.env.policy();
     const decision = decide(policy.tree, { facts, session: sessionFacts(this.state) });

@@ -86,8 +86,16 @@ async function routeQuery(session: RoutedSession, packet: Packet): Promise<Route
       case "capture": {
         // the statement must leave the held connection, which alone has results it reads
         const held = session.held();
-        if (held === undefined || captures++ > 0)
-          throw new Error("capture planned without a connection to read");
+        if (held === undefined || captures++ > 0) {
+          // read off once already and still not movable: say so rather than loop
+          const error = clientError(
+            1105,
+            "HY000",
+            "Sluice cannot move this statement off the connection that has the earlier results or user variables it reads",
+          );
+          session.write(encodePacket(seq, encodeErr(error)).bytes);
+          return { kind: "answered" };
+        }
         await captureResults(session.router, held.conn);
         attempt--;
         continue;

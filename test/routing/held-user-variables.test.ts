@@ -108,6 +108,22 @@ describe("user variables whose value only one connection has", () => {
     expect(r.syncFor("replica1")).toEqual([{ kind: "query", sql: "SET @y = 'v:y'", reason: "set" }]);
   });
 
+  it("a write reading a variable held on a replica asks for it to be read off, then goes to the primary with it", () => {
+    const r = router();
+    const into = r.planQuery("SELECT 7 INTO @y", 0);
+    if (into.kind !== "forward") throw new Error(into.kind);
+    r.connected(into.server, null);
+    r.afterStatement(into.facts, "SELECT 7 INTO @y", into.pool, { ok: true, status: 2, warnings: 0 }, 0);
+    expect(into.server).toBe("replica1");
+    expect(r.planQuery("INSERT INTO t VALUES (@y)", 0).kind).toBe("capture");
+    captureBeforeLeaving(r);
+    const write = r.planQuery("INSERT INTO t VALUES (@y)", 0);
+    expect(write.kind === "forward" && write.server).toBe("primary");
+    r.disconnected();
+    r.connected("primary", null);
+    expect(r.syncFor("primary")).toEqual([{ kind: "query", sql: "SET @y = 'v:y'", reason: "set" }]);
+  });
+
   it("a copyable SET of every held name clears the condition", () => {
     const r = router();
     // held, and lost with its connection before Sluice could read it off
