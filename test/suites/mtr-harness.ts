@@ -61,9 +61,9 @@ export const MTR_LIKE_SERVER_OPTIONS: readonly string[] = [
   "--use-stat-tables=preferably",
   "--binlog-direct-non-transactional-updates",
   "--connect-timeout=60",
-  // mtr's default; with ROW, statements on temporary tables (RENAME TABLE of one) reach the
-  // replicas without the CREATE and stop replication.
-  "--binlog-format=MIXED",
+  // The cluster's ROW binlog format stays (mtr's default is MIXED): with MIXED, calls of stored
+  // functions that fail on the primary are logged as statements and stop the replicas' SQL
+  // thread in many sp tests; ROW stops it far less often (RENAME TABLE of a temporary table).
 ];
 
 /**
@@ -73,8 +73,22 @@ export const MTR_LIKE_SERVER_OPTIONS: readonly string[] = [
  * replica keeps its own values, e.g. read_only=ON).
  */
 export async function prepareServers(primary: ServerInfo, replicas: readonly ServerInfo[]): Promise<void> {
-  await rootQuery(
-    primary,
+  await rootQuery(primary, ...procedureSql(), ...snapshotSql());
+  await waitForReplicas(primary, replicas);
+  for (const server of [primary, ...replicas]) {
+    await rootQuery(
+      server,
+      "SET SESSION sql_log_bin = 0",
+      "CREATE TABLE IF NOT EXISTS mtr.sluice_globals (variable_name VARCHAR(128), variable_value TEXT) ENGINE=MyISAM",
+      "DELETE FROM mtr.sluice_globals",
+      "INSERT INTO mtr.sluice_globals SELECT variable_name, variable_value FROM information_schema.global_variables",
+    );
+  }
+}
+
+/** The `test` and `mtr` databases and the reset procedures (no snapshots). */
+export function procedureSql(): string[] {
+  return [
     "CREATE DATABASE IF NOT EXISTS test",
     "CREATE DATABASE IF NOT EXISTS mtr",
     "CREATE TABLE IF NOT EXISTS mtr.test_suppressions (pattern VARCHAR(255)) ENGINE=MyISAM",
@@ -140,11 +154,30 @@ export async function prepareServers(primary: ServerInfo, replicas: readonly Ser
          PREPARE s FROM @sluice_sql; EXECUTE s; DEALLOCATE PREPARE s;
        END LOOP;
        CLOSE us;
-       DROP DATABASE IF EXISTS test;
-       CREATE DATABASE test;
+       -- Dropping a database of InnoDB tables is slow on a loaded machine; most tests clean up
+       -- after themselves, so \`test\` is only recreated when something is left in it.
+       IF EXISTS (SELECT 1 FROM information_schema.tables WHERE table_schema = 'test')
+          OR EXISTS (SELECT 1 FROM information_schema.routines WHERE routine_schema = 'test')
+          OR EXISTS (SELECT 1 FROM information_schema.events WHERE event_schema = 'test') THEN
+         DROP DATABASE IF EXISTS test;
+       END IF;
+       CREATE DATABASE IF NOT EXISTS test;
        DELETE FROM mtr.test_suppressions;
+       -- Accounts as they were: a test that edits mysql.global_priv and fails (or whose restore
+       -- a replica did not apply) would leave root unable to log in. REPLACE … SELECT is logged
+       -- as a statement, so the replicas apply it from their own copy of the snapshot too.
+       IF EXISTS (SELECT 1 FROM mtr.sluice_global_priv s LEFT JOIN mysql.global_priv p USING (host, user)
+                  WHERE NOT (p.priv <=> s.priv)) THEN
+         REPLACE INTO mysql.global_priv SELECT * FROM mtr.sluice_global_priv;
+         FLUSH PRIVILEGES;
+       END IF;
        CALL mtr.sluice_restore_globals();
      END`,
+  ];
+}
+
+export function snapshotSql(): string[] {
+  return [
     // Databases and accounts that exist now are kept (on a shared cluster, other tests' too);
     // both are replicated, so one snapshot (taken on the primary) serves every server.
     "CREATE TABLE IF NOT EXISTS mtr.sluice_databases (name VARCHAR(64)) ENGINE=MyISAM",
@@ -153,28 +186,57 @@ export async function prepareServers(primary: ServerInfo, replicas: readonly Ser
     "CREATE TABLE IF NOT EXISTS mtr.sluice_accounts (user CHAR(128), host CHAR(255)) ENGINE=MyISAM",
     "DELETE FROM mtr.sluice_accounts",
     "INSERT INTO mtr.sluice_accounts SELECT user, host FROM mysql.global_priv",
-  );
-  await waitForReplicas(primary, replicas);
-  for (const server of [primary, ...replicas]) {
-    await rootQuery(
-      server,
-      "SET SESSION sql_log_bin = 0",
-      "CREATE TABLE IF NOT EXISTS mtr.sluice_globals (variable_name VARCHAR(128), variable_value TEXT) ENGINE=MyISAM",
-      "DELETE FROM mtr.sluice_globals",
-      "INSERT INTO mtr.sluice_globals SELECT variable_name, variable_value FROM information_schema.global_variables",
-    );
-  }
+    "DROP TABLE IF EXISTS mtr.sluice_global_priv",
+    "CREATE TABLE mtr.sluice_global_priv ENGINE=MyISAM SELECT p.* FROM mysql.global_priv p " +
+      "JOIN mtr.sluice_accounts a ON a.user = p.user AND a.host = p.host",
+  ];
 }
 
-/** Removes what prepareServers created (for a cluster other tests go on using). */
-export async function unprepareServers(primary: ServerInfo, replicas: readonly ServerInfo[]): Promise<void> {
-  await rootQuery(
-    primary,
-    "CALL mtr.sluice_reset()",
-    "DROP DATABASE IF EXISTS mtr",
-    "DROP DATABASE IF EXISTS test",
-  );
+/**
+ * Removes what prepareServers created and puts the replicas back on the primary's position (a
+ * test may have stopped their SQL thread), for a cluster other tests go on using. Returns what
+ * had to be repaired.
+ */
+export async function unprepareServers(
+  primary: ServerInfo,
+  replicas: readonly ServerInfo[],
+): Promise<string[]> {
+  for (const x of await rootQuery(primary, "XA RECOVER FORMAT='SQL'")) {
+    await rootQuery(primary, `XA ROLLBACK ${String(x.data)}`);
+  }
+  await rootQuery(primary, "SET SESSION lock_wait_timeout = 20", "CALL mtr.sluice_reset()");
+  const repaired = await repairReplicas(primary, replicas);
+  await rootQuery(primary, "DROP DATABASE IF EXISTS mtr", "DROP DATABASE IF EXISTS test");
   await waitForReplicas(primary, replicas);
+  return repaired;
+}
+
+/** A replica that does not reach the primary's position is moved there and reset like it. */
+export async function repairReplicas(
+  primary: ServerInfo,
+  replicas: readonly ServerInfo[],
+): Promise<string[]> {
+  const [row] = await rootQuery(primary, "SELECT @@gtid_binlog_pos AS pos");
+  const pos = String(row?.pos ?? "");
+  const repaired: string[] = [];
+  for (const replica of replicas) {
+    const [waited] = await rootQuery(replica, `SELECT MASTER_GTID_WAIT('${pos}', 30) AS w`);
+    const [status] = await rootQuery(replica, "SHOW SLAVE STATUS");
+    if (Number(waited?.w) === 0 && status?.Slave_SQL_Running === "Yes") continue;
+    repaired.push(`${replica.name}: ${String(status?.Last_SQL_Error ?? "") || "did not catch up"}`);
+    await rootQuery(replica, "STOP SLAVE");
+    for (const x of await rootQuery(replica, "XA RECOVER FORMAT='SQL'")) {
+      await rootQuery(replica, "SET SESSION sql_log_bin = 0", `XA ROLLBACK ${String(x.data)}`);
+    }
+    await rootQuery(
+      replica,
+      `SET GLOBAL gtid_slave_pos = '${pos}'`,
+      "SET SESSION sql_log_bin = 0, lock_wait_timeout = 20",
+      "CALL mtr.sluice_reset()",
+      "START SLAVE",
+    );
+  }
+  return repaired;
 }
 
 async function waitForReplicas(primary: ServerInfo, replicas: readonly ServerInfo[]): Promise<void> {
@@ -203,7 +265,9 @@ export function writeWrapper(dir: string, primary: ServerInfo, replicas: readonl
       `  st=$(${cli(r)} -e "SHOW SLAVE STATUS\\G" 2>>"$LOG" | grep -E 'Slave_SQL_Running:|Last_SQL_Error:' | tr '\\n' ' ' | tr -s ' ')`,
       `  if [ "$w" != "0" ] || [[ "$st" == *"Slave_SQL_Running: No"* ]]; then`,
       `    echo "before $test: replica ${r.name} wait=$w $st" >>"$DIR/replication-breaks.log"`,
-      `    ${cli(r)} -e "STOP SLAVE; SET GLOBAL gtid_slave_pos='$pos'; SET SESSION sql_log_bin=0; CALL mtr.sluice_reset(); START SLAVE" >>"$LOG" 2>&1`,
+      `    ${cli(r)} -e "STOP SLAVE" >>"$LOG" 2>&1`,
+      `    ${cli(r)} -e "XA RECOVER FORMAT='SQL'" 2>>"$LOG" | awk -F'\\t' '{print "SET SESSION sql_log_bin=0; XA ROLLBACK " $4 ";"}' | ${cli(r)} >>"$LOG" 2>&1`,
+      `    ${cli(r)} -e "SET GLOBAL gtid_slave_pos='$pos'; SET SESSION sql_log_bin=0, lock_wait_timeout=20; CALL mtr.sluice_reset(); START SLAVE" >>"$LOG" 2>&1`,
       "  fi",
       `  ${cli(r)} -e "CALL mtr.sluice_restore_globals()" >>"$LOG" 2>&1`,
     ].join("\n"),
@@ -217,7 +281,13 @@ export function writeWrapper(dir: string, primary: ServerInfo, replicas: readonl
       'test=""',
       'for a in "$@"; do case "$a" in --test-file=*) test=$(echo "$a" | cut -d= -f2-);; esac; done',
       'if [ -n "$test" ] && [[ "$test" != *check-testcase* ]] && [[ "$test" != *check-warnings* ]]; then',
-      `  ${cli(primary)} -e "CALL mtr.sluice_reset()" >>"$LOG" 2>&1`,
+      // A prepared XA transaction outlives its connection and keeps its locks: a test that fails
+      // between XA PREPARE and XA COMMIT would make every later DROP TABLE t1 wait.
+      `  ${cli(primary)} -e "XA RECOVER FORMAT='SQL'" 2>>"$LOG" | awk -F'\\t' '{print "XA ROLLBACK " $4 ";"}' | ${cli(primary)} >>"$LOG" 2>&1`,
+      // A test left holding a lock (through Sluice, a pooled connection) must not hang the reset.
+      `  ${cli(primary)} -e "SET SESSION lock_wait_timeout = 20; CALL mtr.sluice_reset()" >>"$LOG" 2>&1`,
+      // Straight against the primary, replicas play no part: the test need not wait for them.
+      '  if [ -n "$MTR_SLUICE_DIRECT" ]; then exec ' + MARIADB_TEST + ' "$@"; fi',
       `  pos=$(${cli(primary)} -e "SELECT @@gtid_binlog_pos" 2>>"$LOG")`,
       ...replicaLines,
       "fi",
@@ -236,6 +306,8 @@ export interface MtrRun {
   /** a fresh directory for mtr's vardir and logs */
   readonly workDir: string;
   readonly wrapper: string;
+  /** straight against the primary: the wrapper does not wait for or repair the replicas */
+  readonly direct?: boolean;
   /** minutes per test before mtr gives up on it */
   readonly testcaseTimeoutMin?: number;
   readonly onLine?: (line: string) => void;
@@ -278,7 +350,12 @@ export async function runMtr(run: MtrRun): Promise<MtrResult[]> {
   const output = await new Promise<string>((resolve, reject) => {
     const child = spawn("perl", args, {
       cwd: MYSQL_TEST_DIR,
-      env: { ...process.env, MYSQL_TEST: run.wrapper, MTR_PARALLEL: "1" },
+      env: {
+        ...process.env,
+        MYSQL_TEST: run.wrapper,
+        MTR_PARALLEL: "1",
+        ...(run.direct === true ? { MTR_SLUICE_DIRECT: "1" } : {}),
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let text = "";

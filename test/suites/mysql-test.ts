@@ -27,6 +27,7 @@ import {
   mariadbTestInstalled,
   prepareServers,
   readTestList,
+  repairReplicas,
   runMtr,
   writeWrapper,
 } from "./mtr-harness.js";
@@ -63,7 +64,9 @@ export async function mysqlTestMain(argv: readonly string[]): Promise<number> {
 
   const cluster = await startLocalCluster({
     log: (l) => log(`[cluster] ${l}`),
-    // The vardirs live under `root`, so SELECT … INTO OUTFILE '$MYSQLTEST_VARDIR/…' is allowed.
+    // The vardirs and the datadirs live under `root`, and so may SELECT … INTO OUTFILE and
+    // LOAD DATA files (in $MYSQLTEST_VARDIR or relative to the datadir), as under mtr.
+    parentDir: root,
     serverOptions: [...MTR_LIKE_SERVER_OPTIONS, `--secure-file-priv=${root}`],
   });
   let proxy: ProxyHandle | undefined;
@@ -103,6 +106,7 @@ export async function mysqlTestMain(argv: readonly string[]): Promise<number> {
         tests,
         workDir: join(root, `${mode}-direct`),
         wrapper,
+        direct: true,
         onLine: progress("direct"),
       });
       let sluice: MtrResult[] | undefined;
@@ -123,6 +127,35 @@ export async function mysqlTestMain(argv: readonly string[]): Promise<number> {
                 onLine: progress("sluice"),
               });
         const byTest = new Map(ran.map((r) => [r.test, r]));
+        // Each test that failed through Sluice runs again on its own, right after the replicas
+        // were put back on the primary's position: in a long sequence a test that stops
+        // replication (statement-logged function calls that failed on the primary, …) leaves
+        // later tests reading from a stopped replica, and a difference must be the test's own.
+        for (const r of ran) {
+          if (r.outcome !== "fail") continue;
+          const before = await repairReplicas(control.primary, control.replicas);
+          const [again] = await runMtr({
+            port: proxy.port,
+            mode,
+            tests: [r.test],
+            workDir: join(root, `${mode}-alone`, r.test),
+            wrapper,
+          });
+          const broke = await repairReplicas(control.primary, control.replicas);
+          const notes = [
+            ...(before.length > 0 ? [`replicas stopped before it ran alone: ${before.join("; ")}`] : []),
+            ...(broke.length > 0 ? [`replicas stopped during it: ${broke.join("; ")}`] : []),
+          ];
+          log(`  [${mode} sluice alone] ${r.test}: ${again?.outcome ?? "?"} ${notes.join(" ")}`);
+          byTest.set(r.test, {
+            test: r.test,
+            outcome: again?.outcome === "pass" ? "pass" : r.outcome,
+            detail:
+              again?.outcome === "pass"
+                ? `failed in sequence, passed alone: ${r.detail}`
+                : [...notes, again?.detail ?? r.detail].join("\n"),
+          });
+        }
         sluice = direct.map(
           (d) =>
             byTest.get(d.test) ?? { test: d.test, outcome: "not-run", detail: "failed or skipped direct" },
