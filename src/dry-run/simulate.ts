@@ -9,6 +9,12 @@
 import type { Facts } from "../classifier/facts.js";
 import type { SessionFacts } from "../policy/session-facts.js";
 import {
+  assumedResults,
+  factsGivenResults,
+  INITIAL_RESULTS,
+  type SessionResults,
+} from "../routing/session-results.js";
+import {
   initialSessionState,
   nextSessionState,
   routingFacts,
@@ -46,6 +52,8 @@ export interface StatementRecord {
 
 interface Thread {
   state: SessionState;
+  /** earlier statements' results, as serve would know them (session-results.ts) */
+  results: SessionResults;
   /** per decider: the pool and the server the previous statement ran on */
   readonly previousPool: (string | null)[];
   readonly previousServer: (string | null)[];
@@ -112,7 +120,10 @@ export class Simulation {
     if (hints !== undefined) setState(t, applyHints(t.state, hints));
     const facts = this.classify(sql);
     // an EXECUTE of a statement prepared from known text is routed as that statement
-    const routed = routingFacts(t.state, facts, sql);
+    // serve writes known LAST_INSERT_ID(), FOUND_ROWS()… into the statement, which may then go
+    // anywhere; an EXECUTE's text cannot take them
+    const known = facts.kind === "execute" ? facts : factsGivenResults(t.results, facts, sql);
+    const routed = routingFacts(t.state, known, sql);
     const outcomes: Outcome[] = [];
     let firstSession: SessionFacts | null = null;
     for (let i = 0; i < this.deciders.length; i++) {
@@ -134,8 +145,10 @@ export class Simulation {
     }
     // a statement that ran nowhere (denied, answered by Sluice, no server) changed nothing; with
     // several policies, the first one's outcome is the one the session follows
-    if (outcomes[0] === undefined || outcomes[0].server !== null)
+    if (outcomes[0] === undefined || outcomes[0].server !== null) {
       setState(t, nextSessionState(t.state, facts));
+      t.results = assumedResults(t.results, facts, sql);
+    }
     return {
       thread: threadId,
       line,
@@ -178,6 +191,7 @@ export class Simulation {
         clientAddress: connect?.clientAddress ?? o.defaultClientAddress ?? "",
         schema: connect ? connect.schema : (o.defaultSchema ?? null),
       }),
+      results: INITIAL_RESULTS,
       previousPool: this.deciders.map(() => null),
       previousServer: this.deciders.map(() => null),
       facts: null,

@@ -382,3 +382,27 @@ function insertIdFromOk(facts: Facts, sql: string, insertId: number | null): str
   }
   return insertId === 0 ? "unchanged" : digits;
 }
+
+/** The facts with the reads of earlier results taken out: the values travel in the statement. */
+export function withoutResultNeeds(facts: Facts): Facts {
+  const left = facts.sameConnection.filter((n) => !isResultNeed(n));
+  return left.length === facts.sameConnection.length ? facts : { ...facts, sameConnection: left };
+}
+
+/** What a log replay assumes of a statement's outcome: it succeeded, and any id was generated. */
+const ASSUMED_OUTCOME: StatementOutcome = { ok: true, rows: 0, affectedRows: 0, insertId: 0, warnings: 0 };
+
+/**
+ * For dry-run, which sees statements but not their answers: the results after `facts` ran,
+ * assuming it succeeded, on one connection the session keeps (what lives on a connection stays
+ * readable there, as with back-to-back statements under serve).
+ */
+export function assumedResults(r: SessionResults, facts: Facts, sql: string): SessionResults {
+  return afterStatementResults(r, facts, sql, ASSUMED_OUTCOME, 1);
+}
+
+/** For dry-run: the facts `serve` would route by, given the results it would know (see assumedResults). */
+export function factsGivenResults(r: SessionResults, facts: Facts, sql: string): Facts {
+  const reads = resultReads(r, facts, sql, 1);
+  return reads.kind === "substitute" || reads.kind === "rewrite" ? withoutResultNeeds(facts) : facts;
+}

@@ -25,6 +25,7 @@ import {
   resultReads,
   type SessionResults,
   sluiceRanOn,
+  withoutResultNeeds,
 } from "./session-results.js";
 import {
   failedSessionState,
@@ -651,12 +652,6 @@ export class SessionRouter {
 
 /** No database is named this: a connection whose database Sluice does not know gets a USE. */
 const UNKNOWN_SCHEMA = "\u0000unknown";
-
-/** The facts with the reads of earlier results taken out: the values travel in the statement. */
-function withoutResultNeeds(facts: Facts): Facts {
-  const left = facts.sameConnection.filter((n) => !isResultNeed(n));
-  return left.length === facts.sameConnection.length ? facts : { ...facts, sameConnection: left };
-}
 
 /** A policy rewrite applies to the statement with the values written in. */
 function rewritten(action: Parameters<typeof statementText>[0], text: string): string {
