@@ -284,6 +284,10 @@ export function writeWrapper(dir: string, primary: ServerInfo, replicas: readonl
       // A prepared XA transaction outlives its connection and keeps its locks: a test that fails
       // between XA PREPARE and XA COMMIT would make every later DROP TABLE t1 wait.
       `  ${cli(primary)} -e "XA RECOVER FORMAT='SQL'" 2>>"$LOG" | awk -F'\\t' '{print "XA ROLLBACK " $4 ";"}' | ${cli(primary)} >>"$LOG" 2>&1`,
+      // A test that empties mysql.proc and fails before restoring it (main.sp-error) takes
+      // mtr.add_suppression and the reset procedures with it: they are created again.
+      `  n=$(${cli(primary)} -e "SELECT COUNT(*) FROM mysql.proc WHERE db = 'mtr'" 2>>"$LOG")`,
+      `  if [ "$n" != "3" ]; then ${cli(primary)} <"$DIR/procedures.sql" >>"$LOG" 2>&1; fi`,
       // A test left holding a lock (through Sluice, a pooled connection) must not hang the reset.
       `  ${cli(primary)} -e "SET SESSION lock_wait_timeout = 20; CALL mtr.sluice_reset()" >>"$LOG" 2>&1`,
       // Straight against the primary, replicas play no part: the test need not wait for them.
@@ -295,6 +299,7 @@ export function writeWrapper(dir: string, primary: ServerInfo, replicas: readonl
       "",
     ].join("\n"),
   );
+  writeFileSync(join(dir, "procedures.sql"), `DELIMITER ;;\n${procedureSql().join(";;\n")};;\n`);
   chmodSync(wrapper, 0o755);
   return wrapper;
 }
