@@ -214,7 +214,7 @@ describe.skipIf(!mariadbTestInstalled())("mysql-test main (CI subset) through Sl
         if (r.outcome === "pass") {
           if (known !== undefined)
             process.stderr.write(
-              `mysql-test ${r.test} (${mode}) passes now: remove it from KNOWN_DIFFERENCES\n`,
+              `mysql-test ${r.test} passed through Sluice in ${mode} mode: once it passes in every mode, remove it from KNOWN_DIFFERENCES\n`,
             );
         } else if (known === undefined) {
           unexpected.push(describeFailure(r));
