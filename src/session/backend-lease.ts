@@ -56,6 +56,8 @@ export class LeaseHolder {
     private readonly pool: Pool<BackendConnection>,
     private readonly log: Logger,
     private readonly onLost: (reason: Error) => void,
+    /** counts statements Sluice runs on its own (clearing another session's warnings) */
+    private readonly counters?: { ownStatements: number },
   ) {}
 
   get current(): Lease | undefined {
@@ -92,6 +94,7 @@ export class LeaseHolder {
         return acquireError(e, key.server);
       }
       if (ownDiagnostics && hasForeignDiagnostics(candidate)) {
+        if (this.counters !== undefined) this.counters.ownStatements++;
         const cleared = await candidate.command(CLEAR_DIAGNOSTICS).catch(() => undefined);
         if (cleared === undefined || cleared.error !== undefined) {
           this.pool.release(key, candidate, false);

@@ -59,7 +59,7 @@ export class LeaseReleaseTiming {
     const s = this.session;
     const lease = s.leases.current;
     if (s.router !== undefined && lease !== undefined && s.router.captureQueries() !== null) {
-      this.capturing = captureResults(s.router, lease.conn).finally(() => {
+      this.capturing = captureResults(s.router, lease.conn, s.services.counters).finally(() => {
         this.capturing = undefined;
         if (s.leases.current !== lease) return;
         // a command that came meanwhile keeps the connection (what was read stays true on it);

@@ -13,9 +13,18 @@ type CaptureQueries = NonNullable<ReturnType<SessionRouter["captureQueries"]>>;
  * later statements get them on any connection. Costs nothing when the router has them all
  * already. A failure loses them: a later read gets error 1105.
  */
-export async function captureResults(router: SessionRouter, conn: BackendConnection): Promise<void> {
+export async function captureResults(
+  router: SessionRouter,
+  conn: BackendConnection,
+  counters?: { ownStatements: number },
+): Promise<void> {
   const queries = router.captureQueries();
   if (queries === null) return;
+  if (counters !== undefined)
+    counters.ownStatements +=
+      (queries.scalars === null ? 0 : 1) +
+      (queries.conditions === null ? 0 : 1) +
+      (queries.variables === null ? 0 : 1);
   // between statements the connection is idle (data from it would mean the server hung up)
   conn.setIdle(false);
   try {

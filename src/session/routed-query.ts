@@ -32,6 +32,8 @@ export interface RoutedSession {
   readonly input: ClientInput;
   readonly capabilities: number;
   readonly router: SessionRouter;
+  /** the proxy's counters (Sluice's own statements are counted there) */
+  readonly counters: { ownStatements: number };
   /** the status flags the session's last answer carried (autocommit, transaction, read only) */
   status(): number;
   /** the connection held now, if any */
@@ -96,7 +98,7 @@ async function routeQuery(session: RoutedSession, packet: Packet): Promise<Route
           session.write(encodePacket(seq, encodeErr(error)).bytes);
           return { kind: "answered" };
         }
-        await captureResults(session.router, held.conn);
+        await captureResults(session.router, held.conn, session.counters);
         attempt--;
         continue;
       }
@@ -202,7 +204,7 @@ export async function placeOn(
   const current = session.held();
   if (current?.server !== server || (ownDiagnostics && hasForeignDiagnostics(current.conn))) {
     // what only the connection being given up has must be read off it first
-    if (current !== undefined) await captureResults(session.router, current.conn);
+    if (current !== undefined) await captureResults(session.router, current.conn, session.counters);
     // Taking a connection can wait on a server that stopped answering (a new connection's login,
     // a pooled one's database selection): the client hears of the timeout when it expires.
     let answered = false;

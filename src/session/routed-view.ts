@@ -20,6 +20,7 @@ export function routedView(core: SessionCore, router: SessionRouter): RoutedSess
       return core.capabilities;
     },
     router,
+    counters: core.services.counters,
     status: () => core.status(),
     held: () => {
       const lease = core.leases.current;

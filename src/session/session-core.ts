@@ -56,7 +56,12 @@ export class SessionCore {
     this.socket = socket;
     this.input = new ClientInput(socket, services.maxPacketSize);
     this.log = services.logger.child({ session: id, client: socket.remoteAddress });
-    this.leases = new LeaseHolder(services.pool, this.log, (reason) => this.onLeaseLost(reason));
+    this.leases = new LeaseHolder(
+      services.pool,
+      this.log,
+      (reason) => this.onLeaseLost(reason),
+      services.counters,
+    );
     this.release = new LeaseReleaseTiming(this);
   }
 

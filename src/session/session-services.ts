@@ -23,6 +23,12 @@ export interface ProxyCounters {
   kills: number;
   /** times a backend socket was paused because a client was not reading fast enough */
   backpressurePauses: number;
+  /**
+   * statements Sluice ran on its own: reading a session's earlier results or user variables off a
+   * connection before giving it up (session/result-capture.ts), clearing the warnings another
+   * session left on a connection (backend-lease.ts)
+   */
+  ownStatements: number;
 }
 
 export function newCounters(): ProxyCounters {
@@ -38,6 +44,7 @@ export function newCounters(): ProxyCounters {
     protocolErrors: 0,
     kills: 0,
     backpressurePauses: 0,
+    ownStatements: 0,
   };
 }
 
