@@ -158,6 +158,8 @@ function streamResponse(
       let upto = from;
       let extra = false;
       let full = false;
+      // a rewritten packet splits the chunk in pieces: corked, they leave in one system call
+      client.cork();
       for (;;) {
         if (scanRows && state.phase.kind === "rows" && !state.continuation) {
           const scan = scanRowFrames(source.bytes, source.offset, source.limit);
@@ -195,6 +197,7 @@ function streamResponse(
         sentAnything = true;
         if (!client.write(source.consumed(from, upto))) full = true;
       }
+      client.uncork();
       if (full && !paused && !isFinished(state)) {
         paused = true;
         onPause();
