@@ -112,6 +112,13 @@ const KEEPS_FOUND_ROWS = new Set<Facts["kind"]>([
   "use",
 ]);
 
+const SUBQUERY = /\bselect\b/i;
+const COUNT_FORM = /\bcount\s*\(\s*\*\s*\)/i;
+
+function notLive<V>(p: Place<V>): Place<V> {
+  return p.at === "value" && p.live !== undefined ? { at: "value", value: p.value } : p;
+}
+
 /** The session's results after a statement ran on the connection of lease `epoch`. */
 export function afterStatementResults(
   r: SessionResults,
@@ -136,10 +143,16 @@ export function afterStatementResults(
 
   let foundRows = r.foundRows;
   if (outcome.ok) {
-    if (facts.produces.includes("calc_found_rows")) foundRows = here;
+    if (facts.kind === "show_warnings" || facts.kind === "show_errors")
+      // measured: SHOW WARNINGS/ERRORS leave FOUND_ROWS() alone, the COUNT(*) forms make it 1;
+      // the connection may have run Sluice's SELECT in their place, so it no longer has it
+      foundRows = COUNT_FORM.test(sql) ? { at: "value", value: "1", live: epoch } : notLive(r.foundRows);
+    else if (facts.produces.includes("calc_found_rows")) foundRows = here;
     else if (givesRows(facts) && outcome.rows !== null && facts.kind !== "explain")
       foundRows = { at: "value", value: String(outcome.rows), live: epoch };
-    else if (!KEEPS_FOUND_ROWS.has(facts.kind) && facts.family !== "ddl") foundRows = here;
+    // a subquery counts rows too (`SET @n = (SELECT COUNT(*) …)` leaves FOUND_ROWS() 1)
+    else if ((!KEEPS_FOUND_ROWS.has(facts.kind) && facts.family !== "ddl") || SUBQUERY.test(sql))
+      foundRows = here;
   }
 
   let rowCount: Place<string> = here;

@@ -144,6 +144,16 @@ const CASES: readonly {
     ],
   },
   {
+    name: "FOUND_ROWS() after SELECT … INTO and a SET with a subquery (found by the differential test)",
+    script: [
+      "SELECT COUNT(*) FROM t",
+      "SELECT MAX(id) INTO @m FROM t",
+      "SET @n = (SELECT COUNT(*) FROM t)",
+      "INSERT INTO t (a, b, s) VALUES (FOUND_ROWS(), ROW_COUNT(), 'x')",
+      "SELECT a, b FROM t WHERE s = 'x'",
+    ],
+  },
+  {
     name: "binary EXECUTE reading LAST_INSERT_ID() after a read",
     script: [
       "INSERT INTO t (a,b) VALUES (5,5)",
