@@ -38,7 +38,11 @@ export interface SessionResults {
   readonly diagnostics: Place<readonly Condition[]>;
 }
 
-/** What a new MariaDB 10.11 connection answers (FOUND_ROWS() is 1 there, measured). */
+/**
+ * What a new session starts with. FOUND_ROWS() of a new server connection is whatever its reused
+ * server thread last counted for another connection (no one-server answer exists before a SELECT);
+ * 1 is what a fresh thread gave when measured.
+ */
 export const INITIAL_RESULTS: SessionResults = {
   lastInsertId: { at: "value", value: "0" },
   foundRows: { at: "value", value: "1" },
