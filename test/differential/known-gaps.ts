@@ -35,6 +35,37 @@ export const KNOWN_GAPS: Readonly<Record<string, KnownGap>> = {
       "SELECT; reading FOUND_ROWS() of a statement on another connection is error 1105",
     kinds: ["prepare-binary", "prepare-text"],
   },
+  "last-insert-id-lost": {
+    bug:
+      "LAST_INSERT_ID() reads 0 after a statement that failed (DO LAST_INSERT_ID(70); INSERT … " +
+      "'longer than twenty characters' (1406); INSERT INTO t (a, b) VALUES (NULL, LAST_INSERT_ID()) " +
+      "stores b = 0 instead of 70: a silent wrong write) or after INSERT … ON DUPLICATE KEY UPDATE " +
+      "that updated a row",
+    kinds: ["last-insert-id-read"],
+  },
+  "found-rows-after-explain": {
+    bug: "SHOW WARNINGS; EXPLAIN SELECT … FOR UPDATE; SELECT FOUND_ROWS() answers 0 where the server answers 1",
+    kinds: ["explain-locking"],
+  },
+  "found-rows-after-show-count": {
+    bug:
+      "SELECT … LIMIT 3; SHOW COUNT(*) WARNINGS; SELECT FOUND_ROWS() answers 3 where the server " +
+      "answers 1 (SHOW COUNT(*) … is a one-row result and sets FOUND_ROWS()); the same value is what " +
+      "INSERT … VALUES (FOUND_ROWS(), …) stores",
+    kinds: ["found-rows-read"],
+  },
+  "user-variable-null-type": {
+    bug:
+      "SET @w = @x + 1 with @x unset (NULL): SELECT @w has column type LONGTEXT/BLOB (251) through " +
+      "Sluice, DOUBLE (5) on the server: the value is copied, not its type",
+    kinds: ["user-vars-expr"],
+  },
+  "sql-mode-default": {
+    bug:
+      "SET SESSION sql_mode = DEFAULT; SELECT @@sql_mode answers IGNORE_SPACE,STRICT_TRANS_TABLES,… " +
+      "where the server answers STRICT_TRANS_TABLES,… (the global value)",
+    kinds: ["sql-mode"],
+  },
   diagnostics: {
     bug:
       "GET DIAGNOSTICS after a statement on another connection is error 1105; GET DIAGNOSTICS " +

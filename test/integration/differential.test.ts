@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ProxyHandle } from "../../src/runtime/proxy.js";
 import { runCampaign } from "../differential/campaign.js";
 import { ciKinds, ignoredStatusBits, KNOWN_GAPS } from "../differential/known-gaps.js";
-import { formatCampaign } from "../differential/report.js";
+import { runRegressions } from "../differential/regressions.js";
+import { formatCampaign, formatRun } from "../differential/report.js";
 import { type Endpoint, SessionTables } from "../differential/tables.js";
 import { useCluster } from "../support/cluster.js";
 import { startRoutedProxy } from "./proxy-helpers.js";
@@ -20,7 +21,7 @@ import { startRoutedProxy } from "./proxy-helpers.js";
  * those names leave out (to check a fix before taking its entry out of KNOWN_GAPS).
  */
 const cluster = useCluster();
-const RUNS = Number(process.env.SLUICE_DIFF_RUNS ?? 32);
+const RUNS = Number(process.env.SLUICE_DIFF_RUNS ?? 40);
 const SEED = Number(process.env.SLUICE_DIFF_SEED ?? 2026_12_04);
 const INCLUDE = (process.env.SLUICE_DIFF_INCLUDE ?? "").split(",").filter((k) => k !== "");
 const gaps = Object.fromEntries(Object.entries(KNOWN_GAPS).filter(([k]) => !INCLUDE.includes(k)));
@@ -60,23 +61,28 @@ describe.each(["default", "primary-only"])("random sessions through policies/%s.
     await proxy?.close();
   });
 
+  const env = () => ({
+    tables,
+    direct: { endpoint: endpoint(cluster.primary), db: "diff_direct" },
+    through: { endpoint: endpoint(proxy), db: "diff_sluice" },
+    ignoreStatusBits: ignoredStatusBits(gaps),
+  });
+
+  it("answer the minimal scripts of fixed gaps (test/differential/regressions.ts) as one server does", async () => {
+    const failing = await runRegressions(env(), gaps);
+    const report = failing.map((f) => `-- ${f.gap}: out of KNOWN_GAPS, but its script still fails\n${formatRun(f.result)}`);
+    expect(failing.length, report.join("\n\n")).toBe(0);
+  }, 120_000);
+
   it("answer as one server does, statement by statement, and store the same rows", async () => {
-    const result = await runCampaign(
-      {
-        tables,
-        direct: { endpoint: endpoint(cluster.primary), db: "diff_direct" },
-        through: { endpoint: endpoint(proxy), db: "diff_sluice" },
-        ignoreStatusBits: ignoredStatusBits(gaps),
-      },
-      {
-        sessions: RUNS,
-        concurrency: 16,
-        seed: SEED,
-        kinds: ciKinds(gaps),
-        maxLength: 15,
-        shrink: { categories: 3, timeMs: 20_000, copies: 4 },
-      },
-    );
+    const result = await runCampaign(env(), {
+      sessions: RUNS,
+      concurrency: 16,
+      seed: SEED,
+      kinds: ciKinds(gaps),
+      maxLength: 25,
+      shrink: { categories: 3, timeMs: 20_000, copies: 4 },
+    });
     const report = formatCampaign(`policies/${policy}.policy, seed ${SEED}`, result);
     expect(result.failures.length, report).toBe(0);
   }, 300_000);
