@@ -70,7 +70,9 @@ describe.each(["default", "primary-only"])("random sessions through policies/%s.
 
   it("answer the minimal scripts of fixed gaps (test/differential/regressions.ts) as one server does", async () => {
     const failing = await runRegressions(env(), gaps);
-    const report = failing.map((f) => `-- ${f.gap}: out of KNOWN_GAPS, but its script still fails\n${formatRun(f.result)}`);
+    const report = failing.map(
+      (f) => `-- ${f.gap}: out of KNOWN_GAPS, but its script still fails\n${formatRun(f.result)}`,
+    );
     expect(failing.length, report.join("\n\n")).toBe(0);
   }, 120_000);
 
